@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Runs every check and the whole test suite: on SQLite, then again on PostgreSQL
+# and Redis when they answer on this machine. Exits non-zero on any failure,
+# including a pytest run that collected no tests (exit code 5).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+
+fail=0
+step() { echo; echo "== $*"; }
+
+step "ruff"
+.venv/bin/ruff check . || fail=1
+.venv/bin/ruff format --check . || fail=1
+
+step "migrations are up to date"
+$PY manage.py makemigrations --check --dry-run -v 1 || fail=1
+
+step "deploy checks (production settings)"
+DJANGO_ENV=production DJANGO_SECRET_KEY="ci-$(date +%s)-a-long-random-looking-secret-key-for-checks-only" \
+  DJANGO_ALLOWED_HOSTS=example.org $PY manage.py check --deploy --fail-level WARNING || fail=1
+
+run_pytest() {
+  "$@" .venv/bin/pytest -p no:cacheprovider
+  local rc=$?
+  if [ $rc -eq 5 ]; then
+    echo "pytest collected no tests: that is a failure" >&2
+  fi
+  return $rc
+}
+
+step "tests on SQLite with the in-process cache"
+run_pytest env -u DATABASE_URL -u REDIS_URL -u CACHE_URL || fail=1
+
+PG_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
+REDIS="${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}"
+if $PY - "$PG_URL" <<'PYEOF' 2>/dev/null
+import sys, psycopg
+psycopg.connect(sys.argv[1].replace("postgres://", "postgresql://"), connect_timeout=3).close()
+PYEOF
+then
+  redis_env=()
+  if $PY -c "import redis,sys; redis.Redis.from_url(sys.argv[1], socket_timeout=2).ping()" "$REDIS" 2>/dev/null; then
+    redis_env=(REDIS_URL="$REDIS")
+    step "tests on PostgreSQL ($PG_URL) with Redis ($REDIS)"
+  else
+    step "tests on PostgreSQL ($PG_URL); Redis not reachable, in-process cache"
+  fi
+  run_pytest env DATABASE_URL="$PG_URL" "${redis_env[@]}" || fail=1
+else
+  step "PostgreSQL not reachable at $PG_URL: skipped the PostgreSQL run"
+fi
+
+echo
+if [ $fail -ne 0 ]; then
+  echo "FAILED: see the output above." >&2
+  exit 1
+fi
+echo "All checks and tests passed."

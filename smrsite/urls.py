@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+
+from smrsite import views
+from techniques import views as technique_views
+from techniques.sitemaps import StaticSitemap, TechniqueSitemap
+
+sitemaps = {"pages": StaticSitemap, "techniques": TechniqueSitemap}
+
+urlpatterns = [
+    path("", technique_views.home, name="home"),
+    path("techniques/", include("techniques.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots"),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

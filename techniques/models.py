@@ -1,0 +1,201 @@
+"""The technique catalogue: regions, tools, techniques (releases and stretches), steps."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+HEX_COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as #rrggbb.")
+AFTER_CYCLE_ERROR = "This would make a loop: {chain}. A technique cannot come after itself."
+PAIRED_NOT_STRETCH_ERROR = "Pair a technique with a stretch, not with another release."
+
+
+class Region(models.Model):
+    """A body region worked on one day of the rotation (hip, thigh, calves…)."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=60, unique=True)
+    position = models.PositiveSmallIntegerField(
+        help_text="Default rotation order: regions are worked through from low to high."
+    )
+    colour = models.CharField(max_length=7, validators=[HEX_COLOUR], default="#3d5a80")
+    summary = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('techniques:list')}?region={self.slug}"
+
+
+class Tool(models.Model):
+    """Something a technique is done with: a ball, a foam roller, a yoga block…"""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=60, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TechniqueQuerySet(models.QuerySet):
+    def published(self) -> "TechniqueQuerySet":
+        return self.filter(is_published=True)
+
+    def releases(self) -> "TechniqueQuerySet":
+        return self.filter(kind=Technique.Kind.RELEASE)
+
+
+class Technique(models.Model):
+    """One self-myofascial release technique or stretch, as a member reads it."""
+
+    class Kind(models.TextChoices):
+        RELEASE = "release", "Release technique"
+        STRETCH = "stretch", "Stretch"
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.RELEASE)
+    series = models.CharField(max_length=80, blank=True, help_text="Series or programme name.")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="techniques")
+    position = models.PositiveSmallIntegerField(
+        default=1, help_text="Order within the region; the daily rotation follows it."
+    )
+    target_muscles = models.CharField(max_length=255, help_text="Comma-separated.")
+    tools = models.ManyToManyField(Tool, related_name="techniques", blank=True)
+    summary = models.CharField(
+        max_length=160, help_text="What it addresses, in one sentence (also the meta description)."
+    )
+    why_it_matters = models.TextField(blank=True)
+    indications = models.TextField("who it helps", blank=True)
+    pressure = models.TextField("pressure guidance", blank=True)
+    cautions = models.TextField(blank=True)
+    duration_seconds = models.PositiveSmallIntegerField(
+        default=90,
+        validators=[MinValueValidator(10), MaxValueValidator(1800)],
+        help_text="Time per side, or hold time when not done per side.",
+    )
+    per_side = models.BooleanField(default=True)
+    min_frequency_days = models.PositiveSmallIntegerField(
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text="Do it at least once every this many days (more often is better).",
+    )
+    after = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="leads_into",
+        verbose_name="do this after",
+        help_text="A technique that must come first on the same day.",
+    )
+    paired_stretch = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="paired_with",
+        limit_choices_to={"kind": "stretch"},
+    )
+    pairing_advice = models.TextField(blank=True)
+    target_minutes = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Stretches: the unbroken, motionless hold to work up to."
+    )
+    progression = models.TextField(
+        blank=True, help_text="Stretches: the prop progression, one stage per line."
+    )
+    image = models.ImageField(upload_to="techniques/images/", blank=True)
+    image_alt = models.CharField("image description", max_length=200, blank=True)
+    video = models.FileField(upload_to="techniques/videos/", blank=True)
+    is_published = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TechniqueQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["region__position", "position", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["release", "stretch"]), name="technique_kind_valid"
+            ),
+            models.CheckConstraint(condition=~Q(after=F("pk")), name="technique_not_after_itself"),
+            models.CheckConstraint(
+                condition=~Q(paired_stretch=F("pk")), name="technique_not_paired_with_itself"
+            ),
+            models.CheckConstraint(
+                condition=Q(min_frequency_days__gte=1, min_frequency_days__lte=60),
+                name="technique_frequency_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_seconds__gte=10), name="technique_duration_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("techniques:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_stretch(self) -> bool:
+        return self.kind == self.Kind.STRETCH
+
+    @property
+    def muscle_list(self) -> list[str]:
+        return [m.strip() for m in self.target_muscles.split(",") if m.strip()]
+
+    @property
+    def progression_stages(self) -> list[str]:
+        return [line.strip() for line in self.progression.splitlines() if line.strip()]
+
+    def clean(self) -> None:
+        # The database refuses a technique that comes after itself; a longer loop
+        # (A after B after A) needs a walk up the chain.
+        seen = [self.name or "this technique"]
+        current = self.after
+        while current is not None:
+            seen.append(current.name)
+            if current.pk == self.pk and self.pk is not None:
+                raise ValidationError({"after": AFTER_CYCLE_ERROR.format(chain=" → ".join(seen))})
+            current = current.after
+        if self.paired_stretch is not None and not self.paired_stretch.is_stretch:
+            raise ValidationError({"paired_stretch": PAIRED_NOT_STRETCH_ERROR})
+
+
+class Stretch(Technique):
+    """Stretches edited on their own admin screen; same table as techniques."""
+
+    class Meta:
+        proxy = True
+        verbose_name_plural = "stretches"
+
+
+class Step(models.Model):
+    """One numbered instruction of a technique."""
+
+    technique = models.ForeignKey(Technique, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField()
+    text = models.TextField()
+    image = models.ImageField(upload_to="techniques/steps/", blank=True)
+    image_alt = models.CharField("image description", max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["technique", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["technique", "position"], name="step_position_unique_per_technique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.technique} — step {self.position}"

@@ -1,0 +1,58 @@
+"""Reads of the catalogue."""
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from techniques.models import Region, Step, Technique
+
+MAX_QUERY_LENGTH = 100
+
+
+def region_list() -> QuerySet[Region]:
+    """Regions in rotation order."""
+    return Region.objects.order_by("position", "name")
+
+
+def technique_search(*, region: Region | None = None, query: str = "") -> QuerySet[Technique]:
+    """Published techniques, optionally in one region and matching every word of ``query``.
+
+    A word matches a technique's name, target muscles, who it helps or summary.
+    """
+    techniques = Technique.objects.published().select_related("region")
+    if region is not None:
+        techniques = techniques.filter(region=region)
+    for word in query.split()[:10]:
+        techniques = techniques.filter(
+            Q(name__icontains=word)
+            | Q(target_muscles__icontains=word)
+            | Q(indications__icontains=word)
+            | Q(summary__icontains=word)
+        )
+    return techniques.order_by("region__position", "kind", "position", "name")
+
+
+def technique_detail(*, slug: str) -> Technique:
+    """One published technique with everything its page shows, in a fixed number of queries."""
+    return (
+        Technique.objects.published()
+        .select_related("region", "after", "paired_stretch")
+        .prefetch_related(
+            Prefetch("steps", queryset=Step.objects.order_by("position")),
+            "tools",
+            Prefetch(
+                "leads_into",
+                queryset=Technique.objects.published().only("name", "slug", "after_id"),
+            ),
+        )
+        .get(slug=slug)
+    )
+
+
+def technique_region_siblings(*, technique: Technique) -> QuerySet[Technique]:
+    """The other published techniques of the same region, in rotation order."""
+    return (
+        Technique.objects.published()
+        .filter(region_id=technique.region_id)
+        .exclude(pk=technique.pk)
+        .only("name", "slug", "kind", "position", "region_id")
+        .order_by("kind", "position", "name")
+    )

@@ -1,0 +1,59 @@
+import factory
+from django.contrib.auth import get_user_model
+
+from techniques.models import Region, Step, Technique, Tool
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"member{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class RegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Region
+        django_get_or_create = ["slug"]
+
+    slug = factory.Sequence(lambda n: f"region-{n}")
+    name = factory.LazyAttribute(lambda r: r.slug.replace("-", " ").title())
+    position = factory.Sequence(lambda n: n + 1)
+    colour = "#2f6f5e"
+
+
+class ToolFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tool
+        django_get_or_create = ["slug"]
+
+    slug = factory.Sequence(lambda n: f"tool-{n}")
+    name = factory.LazyAttribute(lambda t: t.slug.replace("-", " ").title())
+
+
+class TechniqueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Technique
+
+    name = factory.Sequence(lambda n: f"Technique {n}")
+    slug = factory.Sequence(lambda n: f"technique-{n}")
+    region = factory.SubFactory(RegionFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    target_muscles = "Gluteus maximus, gluteus medius"
+    summary = "Eases tight glutes."
+    why_it_matters = "Tight glutes pull on the pelvis."
+    indications = "Stiffness in the hip."
+    pressure = "Moderate."
+    cautions = "Avoid bone."
+
+
+class StepFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Step
+
+    technique = factory.SubFactory(TechniqueFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    text = factory.Sequence(lambda n: f"Do movement number {n}.")

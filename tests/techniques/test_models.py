@@ -1,0 +1,77 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from techniques.models import Step, Technique
+from tests.factories import RegionFactory, StepFactory, TechniqueFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_technique_slugs_are_unique():
+    """Two techniques cannot share a slug."""
+    TechniqueFactory(slug="psoas-press")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TechniqueFactory(slug="psoas-press", name="Another name")
+
+
+def test_database_refuses_a_technique_that_comes_after_itself():
+    """The database itself refuses 'do this after itself'."""
+    technique = TechniqueFactory()
+    technique.after = technique
+    with pytest.raises(IntegrityError), transaction.atomic():
+        technique.save()
+
+
+def test_database_refuses_a_technique_paired_with_itself():
+    """A technique cannot be its own paired stretch."""
+    technique = TechniqueFactory(kind=Technique.Kind.STRETCH)
+    technique.paired_stretch = technique
+    with pytest.raises(IntegrityError), transaction.atomic():
+        technique.save()
+
+
+def test_database_refuses_an_unknown_kind():
+    """Only releases and stretches can be stored."""
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TechniqueFactory(kind="massage-gun")
+
+
+def test_database_refuses_a_frequency_outside_one_to_sixty_days():
+    """The minimum frequency must be a sensible number of days."""
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TechniqueFactory(min_frequency_days=0)
+
+
+def test_step_positions_are_unique_within_a_technique():
+    """A technique cannot have two step 1s."""
+    step = StepFactory(position=1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Step.objects.create(technique=step.technique, position=1, text="Again.")
+
+
+def test_clean_rejects_a_loop_of_prerequisites():
+    """A after B after A is refused with a message that names the loop."""
+    first = TechniqueFactory(name="Glute Roll")
+    second = TechniqueFactory(name="Piriformis Press", after=first)
+    first.after = second
+    with pytest.raises(ValidationError) as error:
+        first.full_clean()
+    assert "Glute Roll → Piriformis Press → Glute Roll" in str(error.value)
+
+
+def test_clean_rejects_pairing_with_a_release():
+    """The paired item must be a stretch."""
+    release = TechniqueFactory()
+    technique = TechniqueFactory(paired_stretch=release)
+    with pytest.raises(ValidationError, match="stretch"):
+        technique.full_clean()
+
+
+def test_urls_and_names():
+    """A technique links to its page and a region to its catalogue filter."""
+    region = RegionFactory(slug="hip", name="Hip")
+    technique = TechniqueFactory(slug="psoas-press", name="Psoas Press", region=region)
+    assert technique.get_absolute_url() == "/techniques/psoas-press/"
+    assert region.get_absolute_url() == "/techniques/?region=hip"
+    assert str(technique) == "Psoas Press"
