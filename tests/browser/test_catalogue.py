@@ -11,7 +11,7 @@ def test_reader_finds_the_psoas_press_from_the_catalogue(site, page):
     expect(page.get_by_role("heading", name="Hip", level=2)).to_be_visible()
 
     page.get_by_label("Search names, muscles and complaints").fill("psoas")
-    page.get_by_role("button", name="Show").click()
+    page.get_by_role("button", name="Search", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("match “psoas”")
 
     page.get_by_role("link", name="Psoas Press").click()
