@@ -12,6 +12,8 @@ sitemaps = {"pages": StaticSitemap, "techniques": TechniqueSitemap}
 urlpatterns = [
     path("", technique_views.home, name="home"),
     path("techniques/", include("techniques.urls")),
+    # Our profile page sits beside allauth's account pages: /accounts/profile/.
+    path("accounts/", include("members.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),

@@ -1,0 +1,13 @@
+from django.contrib import admin
+
+from members.models import Profile
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ["public_name", "user", "time_zone", "notify_replies", "notify_new_questions"]
+    list_filter = ["notify_replies", "notify_followed", "notify_new_questions", "time_zone"]
+    list_select_related = ["user"]
+    search_fields = ["display_name", "user__username", "user__email"]
+    raw_id_fields = ["user"]
+    readonly_fields = ["created_at"]
