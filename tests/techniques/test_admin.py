@@ -1,0 +1,73 @@
+from http import HTTPStatus
+
+import pytest
+from django.forms.models import model_to_dict
+from django.test import Client
+
+from techniques.models import Technique
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client_(db):
+    from tests.factories import UserFactory
+
+    admin = UserFactory(username="admin", is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(admin)
+    return client
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/techniques/technique/",
+        "/admin/techniques/technique/?region__id__exact=1",
+        "/admin/techniques/technique/?q=psoas",
+        "/admin/techniques/technique/add/",
+        "/admin/techniques/stretch/",
+        "/admin/techniques/region/",
+        "/admin/techniques/tool/",
+    ],
+)
+def test_admin_screens_open(admin_client_, catalogue, url):
+    """Staff can open every catalogue screen of the admin."""
+    assert admin_client_.get(url).status_code == HTTPStatus.OK
+
+
+def test_admin_edit_page_has_step_inlines(admin_client_, catalogue):
+    """A technique's edit page shows its steps inline."""
+    psoas = Technique.objects.get(slug="psoas-press")
+    response = admin_client_.get(f"/admin/techniques/technique/{psoas.pk}/change/")
+    assert response.status_code == HTTPStatus.OK
+    body = response.content.decode()
+    assert "steps-0-text" in body
+    assert psoas.steps.first().text in body
+
+
+def test_admin_refuses_a_loop_of_prerequisites(admin_client_, catalogue):
+    """Saving 'Quads Roll after Psoas Press' in the admin is refused with a message."""
+    quads = Technique.objects.get(slug="quads-roll")
+    psoas = Technique.objects.get(slug="psoas-press")
+    data = {
+        field: ("" if value is None else value)
+        for field, value in model_to_dict(quads, exclude=["image", "video", "id"]).items()
+    }
+    data["tools"] = [tool.pk for tool in data["tools"]]
+    data["after"] = psoas.pk
+    inline_data = {"steps-TOTAL_FORMS": "0", "steps-INITIAL_FORMS": "0"}
+    response = admin_client_.post(
+        f"/admin/techniques/technique/{quads.pk}/change/", {**data, **inline_data}
+    )
+    assert response.status_code == HTTPStatus.OK
+    assert "This would make a loop" in response.content.decode()
+    quads.refresh_from_db()
+    assert quads.after is None
+
+
+def test_anonymous_visitors_are_sent_to_the_admin_login(client, db):
+    """The admin is staff-only."""
+    response = client.get("/admin/techniques/technique/")
+    assert response.status_code == HTTPStatus.FOUND
+    assert "/admin/login/" in response["Location"]
