@@ -56,3 +56,15 @@ def technique_region_siblings(*, technique: Technique) -> QuerySet[Technique]:
         .only("name", "slug", "kind", "position", "region_id")
         .order_by("kind", "position", "name")
     )
+
+
+def technique_handouts(*, region: Region | None = None) -> QuerySet[Technique]:
+    """Published techniques (of one region, or all) with what a printed handout shows."""
+    techniques = Technique.objects.published()
+    if region is not None:
+        techniques = techniques.filter(region=region)
+    return (
+        techniques.select_related("region", "after", "paired_stretch")
+        .prefetch_related(Prefetch("steps", queryset=Step.objects.order_by("position")), "tools")
+        .order_by("region__position", "kind", "position", "name")
+    )

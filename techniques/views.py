@@ -1,10 +1,13 @@
 from itertools import groupby
+from pathlib import Path
 
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
-from techniques import selectors
+from techniques import pdf, selectors
 from techniques.models import Technique
+from techniques.video import ranged_file_response
 
 
 def home(request):
@@ -48,3 +51,68 @@ def technique_detail(request, slug):
         "techniques/technique_detail.html",
         {"technique": technique, "siblings": siblings},
     )
+
+
+# --- Downloads: printable PDFs and videos -------------------------------------------------
+
+
+def _handout_technique(slug):
+    try:
+        return selectors.technique_handouts().get(slug=slug)
+    except Technique.DoesNotExist:
+        raise Http404("No such technique.") from None
+
+
+def _paper_size(request):
+    """The ``?size=`` asked for, or a 400 response explaining the choices."""
+    try:
+        return pdf.page_size_from(request.GET), None
+    except pdf.PageSizeError as error:
+        return None, pdf.pdf_error_response(
+            request, status=400, title="Unknown paper size", message=str(error)
+        )
+
+
+@require_safe
+def technique_pdf(request, slug):
+    """The printable handout of one technique (A4, or US Letter with ``?size=letter``)."""
+    size, bad_request = _paper_size(request)
+    if bad_request:
+        return bad_request
+    technique = _handout_technique(slug)
+    document = pdf.technique_document(
+        technique, size=size, site_url=request.build_absolute_uri("/")
+    )
+    return pdf.pdf_response(
+        request, filename=f"{slug}.pdf", version=document.version, render=document.render
+    )
+
+
+@require_safe
+def technique_booklet(request):
+    """Every published technique, or one region's (``?region=hip``), in one PDF."""
+    size, bad_request = _paper_size(request)
+    if bad_request:
+        return bad_request
+    region_slug = request.GET.get("region", "").strip()
+    region = selectors.region_list().filter(slug=region_slug).first() if region_slug else None
+    if region_slug and region is None:
+        raise Http404("No such region.")
+    techniques = list(selectors.technique_handouts(region=region))
+    document = pdf.booklet_document(
+        techniques, region=region, size=size, site_url=request.build_absolute_uri("/")
+    )
+    key = pdf.booklet_key(region)
+    return pdf.pdf_response(
+        request, filename=f"{key}.pdf", version=document.version, render=document.render
+    )
+
+
+@require_safe
+def technique_video(request, slug):
+    """The technique's video as a download that players can seek in (HTTP Range)."""
+    technique = get_object_or_404(Technique.objects.published(), slug=slug)
+    if not pdf.has_video(technique):
+        raise Http404("This technique has no video.")
+    extension = Path(technique.video.name).suffix.lower() or ".bin"
+    return ranged_file_response(request, technique.video, filename=f"{slug}{extension}")
