@@ -15,6 +15,7 @@ urlpatterns = [
     # Our profile page sits beside allauth's account pages: /accounts/profile/.
     path("accounts/", include("members.urls")),
     path("accounts/", include("allauth.urls")),
+    path("routine/", include("routines.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots"),

@@ -1,0 +1,57 @@
+from django.contrib import admin
+
+from routines.models import DailySession, LogEntry, ReminderSent, Routine, RoutineRegion, StretchLog
+
+
+class RoutineRegionInline(admin.TabularInline):
+    model = RoutineRegion
+    extra = 0
+    ordering = ["position"]
+
+
+class DailySessionInline(admin.TabularInline):
+    model = DailySession
+    extra = 0
+    ordering = ["-day"]
+    max_num = 0
+    readonly_fields = ["day", "step_index", "finished"]
+    can_delete = False
+
+
+@admin.register(Routine)
+class RoutineAdmin(admin.ModelAdmin):
+    list_display = ["member", "per_day", "tension", "start_date", "reminders_on", "reminder_time"]
+    list_filter = ["per_day", "tension", "reminders_on"]
+    list_select_related = ["member"]
+    search_fields = ["member__email", "member__username"]
+    raw_id_fields = ["member"]
+    filter_horizontal = ["tools", "excluded_techniques", "pinned_techniques"]
+    readonly_fields = ["feed_token", "created_at", "updated_at"]
+    inlines = [RoutineRegionInline, DailySessionInline]
+
+
+@admin.register(LogEntry)
+class LogEntryAdmin(admin.ModelAdmin):
+    list_display = ["day", "member", "technique", "status", "sensitivity", "movement"]
+    list_filter = ["status", "sensitivity", "movement", "technique__region", "day"]
+    list_select_related = ["member", "technique"]
+    search_fields = ["member__email", "technique__name", "note"]
+    raw_id_fields = ["member", "technique"]
+    date_hierarchy = "day"
+
+
+@admin.register(StretchLog)
+class StretchLogAdmin(admin.ModelAdmin):
+    list_display = ["day", "member", "prop", "unbroken_minutes", "tension"]
+    list_filter = ["prop", "tension", "day"]
+    list_select_related = ["member"]
+    search_fields = ["member__email"]
+    raw_id_fields = ["member"]
+    date_hierarchy = "day"
+
+
+@admin.register(ReminderSent)
+class ReminderSentAdmin(admin.ModelAdmin):
+    list_display = ["day", "member", "sent_at"]
+    search_fields = ["member__email"]
+    raw_id_fields = ["member"]

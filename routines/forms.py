@@ -1,0 +1,198 @@
+from django import forms
+from django.forms import formset_factory
+
+from members.models import validate_time_zone
+from routines.models import DEFAULT_REMINDER_TIME, LogEntry, Routine, StretchLog
+from routines.selectors import member_time_zone
+from routines.services import NO_REGIONS_ERROR
+from techniques.models import Region, Technique, Tool
+
+FEEDBACK_REQUIRED_ERROR = "Say how the area responded: sensitivity and movement."
+MAX_REGION_ORDER = 20
+
+
+class RoutineForm(forms.Form):
+    """Onboarding and settings: regions and their order, tools, tension, pace, reminders.
+
+    Each region has an "include" box and an order number, so the order can be
+    chosen without JavaScript.
+    """
+
+    tools = forms.ModelMultipleChoiceField(
+        queryset=Tool.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Tools you have at hand",
+        help_text="Techniques that need a tool you do not have are left out.",
+    )
+    tension = forms.BooleanField(
+        required=False,
+        label="I have tension in the front of my hips or my lower back",
+        help_text="Adds the Supported Corpse Stretch every day until the tension is gone.",
+    )
+    per_day = forms.TypedChoiceField(
+        choices=Routine.PerDay.choices,
+        coerce=int,
+        initial=Routine.PerDay.TWO,
+        widget=forms.RadioSelect,
+        label="Techniques a day",
+        help_text="2 is a gentle start; 3 gets round the body faster.",
+    )
+    time_zone = forms.CharField(
+        max_length=64,
+        initial="UTC",
+        validators=[validate_time_zone],
+        help_text="Your plan changes day at midnight here. An IANA name such as Europe/London.",
+    )
+    reminders_on = forms.BooleanField(required=False, label="Email me a daily reminder")
+    reminder_time = forms.TimeField(
+        initial=DEFAULT_REMINDER_TIME,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        label="Reminder time (your local time)",
+    )
+    left_out = forms.ModelMultipleChoiceField(
+        queryset=Technique.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Leave out these techniques",
+        help_text="On top of those that need a tool you do not have.",
+    )
+
+    def __init__(self, *args, regions, default_regions, with_left_out=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.regions = list(regions)
+        self.region_rows = []
+        for n, region in enumerate(self.regions, start=1):
+            include = forms.BooleanField(
+                required=False,
+                label=region.name,
+                initial=region.slug in default_regions,
+            )
+            order = forms.IntegerField(
+                min_value=1,
+                max_value=MAX_REGION_ORDER,
+                initial=n,
+                label=f"Order of {region.name}",
+            )
+            self.fields[f"region_{region.slug}"] = include
+            self.fields[f"order_{region.slug}"] = order
+            self.region_rows.append(
+                (region, self[f"region_{region.slug}"], self[f"order_{region.slug}"])
+            )
+        if with_left_out:
+            self.fields["left_out"].queryset = (
+                Technique.objects.published()
+                .select_related("region")
+                .order_by("region__position", "position")
+            )
+        else:
+            del self.fields["left_out"]
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen = [
+            (cleaned.get(f"order_{r.slug}") or MAX_REGION_ORDER, n, r)
+            for n, r in enumerate(self.regions)
+            if cleaned.get(f"region_{r.slug}")
+        ]
+        if not chosen:
+            raise forms.ValidationError(NO_REGIONS_ERROR)
+        cleaned["ordered_regions"] = [region for _, _, region in sorted(chosen)]
+        return cleaned
+
+    @classmethod
+    def initial_for(cls, routine: Routine, *, regions: list[Region], excluded_by_tools: set[int]):
+        """The form's initial values for an existing routine."""
+        links = {link.region_id: link.position for link in routine.region_links.all()}
+        initial = {
+            "tools": list(routine.tools.all()),
+            "tension": routine.tension,
+            "per_day": routine.per_day,
+            "time_zone": member_time_zone(routine.member),
+            "reminders_on": routine.reminders_on,
+            "reminder_time": routine.reminder_time,
+            "left_out": [
+                t for t in routine.excluded_techniques.all() if t.pk not in excluded_by_tools
+            ],
+        }
+        unchosen = len(links) + 1
+        for region in regions:
+            initial[f"region_{region.slug}"] = region.pk in links
+            if region.pk in links:
+                initial[f"order_{region.slug}"] = links[region.pk]
+            else:
+                initial[f"order_{region.slug}"] = unchosen
+                unchosen += 1
+        return initial
+
+
+class ItemLogForm(forms.Form):
+    """One item of today's plan: done or skipped, and how the area responded."""
+
+    technique = forms.CharField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(
+        choices=[("", "Not yet"), *LogEntry.Status.choices],
+        required=False,
+        widget=forms.RadioSelect,
+        label="Did you do it?",
+    )
+    sensitivity = forms.ChoiceField(
+        choices=LogEntry.Sensitivity.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        label="Afterwards the area is",
+    )
+    movement = forms.ChoiceField(
+        choices=LogEntry.Movement.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        label="and it",
+    )
+    note = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Note for next time (optional)",
+    )
+
+    def __init__(self, *args, allowed: frozenset[str] = frozenset(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.allowed = allowed
+
+    def clean_technique(self):
+        slug = self.cleaned_data["technique"]
+        if slug not in self.allowed:
+            raise forms.ValidationError("That technique is not on your plan today.")
+        return slug
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("status") == LogEntry.Status.DONE:
+            if not cleaned.get("sensitivity") or not cleaned.get("movement"):
+                raise forms.ValidationError(FEEDBACK_REQUIRED_ERROR)
+        else:
+            cleaned["sensitivity"] = cleaned["movement"] = ""
+        return cleaned
+
+
+ItemLogFormSet = formset_factory(ItemLogForm, extra=0)
+
+
+class StretchLogForm(forms.ModelForm):
+    """Today's Supported Corpse Stretch: the prop, unbroken minutes and any tension."""
+
+    class Meta:
+        model = StretchLog
+        fields = ["prop", "unbroken_minutes", "tension"]
+        widgets = {
+            "unbroken_minutes": forms.NumberInput(attrs={"step": "0.5", "min": "0", "max": "60"})
+        }
+        labels = {"unbroken_minutes": "Unbroken, motionless minutes"}
+
+
+class NoteForm(forms.Form):
+    """A note on a logged item, shown the next time that technique comes up."""
+
+    note = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4}), label="Note"
+    )

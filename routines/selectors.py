@@ -1,0 +1,415 @@
+"""Reads: turn a member's rows into the scheduler's inputs, and its plans into page rows.
+
+Every function here takes ``today`` from the caller (the view or command knows the
+member's local date); nothing reads the clock. Loading a routine costs the same
+fixed number of queries however long the member's history is.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import QuerySet
+
+from members.models import Profile
+from routines import scheduler
+from routines.models import DailySession, LogEntry, Routine, RoutineRegion, StretchLog
+from techniques.models import Region, Technique, Tool
+
+# Logs older than this do not change a plan: the longest frequency is 60 days, a
+# back-off lasts 7 and the overuse window 28.
+HISTORY_DAYS = 120
+# The last note of a technique is shown for this long.
+NOTE_DAYS = 365
+UPCOMING_DAYS = 14
+DUE_MARGIN_DAYS = scheduler.BRING_FORWARD_MARGIN_DAYS
+CHART_WIDTH, CHART_HEIGHT, CHART_PAD, CHART_SWING = 240, 64, 10, 22
+
+
+def member_time_zone(member) -> str:
+    """The member's time zone from their profile (UTC when they have none yet)."""
+    try:
+        return member.profile.time_zone
+    except Profile.DoesNotExist:
+        return "UTC"
+
+
+def local_today(routine: Routine | None, now: datetime) -> date:
+    """The member's calendar date at ``now`` in their time zone (UTC without a routine)."""
+    zone = ZoneInfo(member_time_zone(routine.member) if routine else "UTC")
+    return now.astimezone(zone).date()
+
+
+def routine_for(member) -> Routine | None:
+    """The member's routine with the member and their profile, or None before onboarding."""
+    return Routine.objects.filter(member=member).select_related("member__profile").first()
+
+
+def catalogue_techniques() -> list[Technique]:
+    """Every published technique with its region, in rotation order."""
+    return list(
+        Technique.objects.published()
+        .select_related("region")
+        .only(
+            "name",
+            "slug",
+            "kind",
+            "position",
+            "min_frequency_days",
+            "after_id",
+            "paired_stretch_id",
+            "duration_seconds",
+            "per_side",
+            "target_minutes",
+            "progression",
+            "region__slug",
+            "region__name",
+            "region__colour",
+            "region__position",
+        )
+        .order_by("region__position", "position", "name")
+    )
+
+
+def technique_infos(techniques: Iterable[Technique]) -> tuple[scheduler.TechniqueInfo, ...]:
+    """The scheduler's view of catalogue rows; links to unpublished techniques are dropped."""
+    techniques = list(techniques)
+    slug_of = {t.pk: t.slug for t in techniques}
+    return tuple(
+        scheduler.TechniqueInfo(
+            slug=t.slug,
+            region=t.region.slug,
+            position=t.position,
+            kind=t.kind,
+            min_frequency_days=t.min_frequency_days,
+            after=slug_of.get(t.after_id),
+            paired_stretch=slug_of.get(t.paired_stretch_id),
+            name=t.name,
+        )
+        for t in techniques
+    )
+
+
+def default_region_slugs(regions: Iterable[Region]) -> tuple[str, ...]:
+    """The default five regions (hip, thigh, calves, shoulder, arms) the catalogue has."""
+    known = {r.slug for r in regions}
+    return tuple(slug for slug in scheduler.DEFAULT_REGIONS if slug in known)
+
+
+@dataclass(frozen=True)
+class RoutineData:
+    """Everything the scheduler needs about one member, loaded in a fixed number of queries."""
+
+    routine: Routine
+    today: date
+    techniques: dict[str, Technique]
+    catalogue: tuple[scheduler.TechniqueInfo, ...]
+    settings: scheduler.RoutineSettings
+    sessions: tuple[scheduler.SessionRecord, ...]
+    history: tuple[scheduler.LogRecord, ...]
+    stretch_history: tuple[scheduler.StretchRecord, ...]
+    today_session: DailySession | None
+    today_logs: dict[str, LogEntry] = field(default_factory=dict)
+    today_stretch: StretchLog | None = None
+    last_notes: dict[str, LogEntry] = field(default_factory=dict)
+    regions: tuple[Region, ...] = ()
+
+    @property
+    def step_index(self) -> int:
+        return scheduler.current_step_index(self.sessions, self.today)
+
+    def last_done(self, slug: str) -> date | None:
+        """The last day before today the technique was done, within the history window."""
+        days = [r.day for r in self.history if r.slug == slug and r.done and r.day < self.today]
+        return max(days, default=None)
+
+
+def routine_data(routine: Routine, *, today: date) -> RoutineData:
+    """Load a routine's settings and recent history as scheduler inputs (9 queries)."""
+    links = list(
+        RoutineRegion.objects.filter(routine=routine).select_related("region").order_by("position")
+    )
+    excluded = set(
+        Routine.excluded_techniques.through.objects.filter(routine=routine).values_list(
+            "technique__slug", flat=True
+        )
+    )
+    pinned = set(
+        Routine.pinned_techniques.through.objects.filter(routine=routine).values_list(
+            "technique__slug", flat=True
+        )
+    )
+    techniques = catalogue_techniques()
+    by_id = {t.pk: t for t in techniques}
+    latest = list(DailySession.objects.filter(routine=routine, day__lte=today).order_by("-day")[:1])
+    logs = list(
+        LogEntry.objects.filter(
+            member_id=routine.member_id,
+            day__gte=today - timedelta(days=HISTORY_DAYS),
+            day__lte=today,
+        ).order_by("day", "technique_id")
+    )
+    stretch_logs = list(StretchLog.objects.filter(member_id=routine.member_id, day__lte=today))
+    notes = (
+        LogEntry.objects.filter(
+            member_id=routine.member_id,
+            day__gte=today - timedelta(days=NOTE_DAYS),
+            day__lt=today,
+        )
+        .exclude(note="")
+        .only("technique_id", "day", "note")
+        .order_by("-day")
+    )
+    last_notes: dict[str, LogEntry] = {}
+    for entry in notes:
+        technique = by_id.get(entry.technique_id)
+        if technique is not None:
+            last_notes.setdefault(technique.slug, entry)
+
+    settings = scheduler.RoutineSettings(
+        regions=tuple(link.region.slug for link in links),
+        per_day=routine.per_day,
+        excluded=frozenset(excluded),
+        pinned_daily=frozenset(pinned),
+        tension=routine.tension,
+    )
+    history = []
+    today_logs = {}
+    for entry in logs:
+        technique = by_id.get(entry.technique_id)
+        if technique is None:
+            continue
+        if entry.day == today:
+            today_logs[technique.slug] = entry
+        history.append(
+            scheduler.LogRecord(
+                day=entry.day,
+                slug=technique.slug,
+                done=entry.status == LogEntry.Status.DONE,
+                sensitivity=entry.sensitivity or None,
+                movement=entry.movement or None,
+            )
+        )
+    return RoutineData(
+        routine=routine,
+        today=today,
+        techniques={t.slug: t for t in techniques},
+        catalogue=technique_infos(techniques),
+        settings=settings,
+        sessions=tuple(
+            scheduler.SessionRecord(day=s.day, step_index=s.step_index, finished=s.finished)
+            for s in latest
+        ),
+        history=tuple(history),
+        stretch_history=tuple(
+            scheduler.StretchRecord(
+                day=s.day,
+                prop=s.prop,
+                unbroken_minutes=float(s.unbroken_minutes),
+                tension=s.tension,
+            )
+            for s in stretch_logs
+        ),
+        today_session=latest[0] if latest and latest[0].day == today else None,
+        today_logs=today_logs,
+        today_stretch=next((s for s in stretch_logs if s.day == today), None),
+        last_notes=last_notes,
+        regions=tuple(link.region for link in links),
+    )
+
+
+def plan_for_today(data: RoutineData) -> scheduler.DayPlan:
+    """Today's plan at the next unfinished step of the rotation."""
+    return scheduler.plan_today(
+        data.catalogue,
+        data.settings,
+        today=data.today,
+        sessions=data.sessions,
+        history=data.history,
+        stretch_history=data.stretch_history,
+    )
+
+
+def plan_upcoming(data: RoutineData, *, days: int = UPCOMING_DAYS) -> list[scheduler.DayPlan]:
+    """The next ``days`` days from today, each assumed done as planned."""
+    return scheduler.plan_days(
+        data.catalogue,
+        data.settings,
+        start=data.today,
+        days=days,
+        step_index=data.step_index,
+        history=data.history,
+        stretch_history=data.stretch_history,
+    )
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    """One planned item as a page shows it: the technique, why, and when it was last done."""
+
+    item: scheduler.PlanItem
+    technique: Technique
+    last_done: date | None
+    days_since: int | None
+    due: str  # "new", "ok", "due" or "overdue"
+    last_note: LogEntry | None
+    logged: LogEntry | None
+
+    @property
+    def is_daily_stretch(self) -> bool:
+        return self.item.slug == scheduler.DEFAULT_STRETCH_SLUG
+
+
+def due_state(days_since: int | None, frequency: int) -> str:
+    """Where a technique stands against its frequency: new, ok, due or overdue."""
+    if days_since is None:
+        return "new"
+    if days_since > frequency:
+        return "overdue"
+    if days_since >= frequency - DUE_MARGIN_DAYS:
+        return "due"
+    return "ok"
+
+
+def item_rows(data: RoutineData, plan: scheduler.DayPlan) -> list[ItemRow]:
+    """The day's items, in order, with their technique rows and history."""
+    rows = []
+    for item in plan.items:
+        technique = data.techniques[item.slug]
+        last = data.last_done(item.slug)
+        since = (plan.day - last).days if last else None
+        rows.append(
+            ItemRow(
+                item=item,
+                technique=technique,
+                last_done=last,
+                days_since=since,
+                due=due_state(since, technique.min_frequency_days),
+                last_note=data.last_notes.get(item.slug),
+                logged=data.today_logs.get(item.slug) if plan.day == data.today else None,
+            )
+        )
+    return rows
+
+
+# --- History ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TechniqueTrend:
+    """A technique's feedback over time, for a small chart."""
+
+    technique: Technique
+    entries: tuple[LogEntry, ...]
+
+    def _points(self, field: str, scores: dict[str, int]) -> list[tuple[float, float]]:
+        count = len(self.entries)
+        step = (CHART_WIDTH - 2 * CHART_PAD) / (count - 1) if count > 1 else 0
+        return [
+            (
+                round(CHART_PAD + n * step if count > 1 else CHART_WIDTH / 2, 1),
+                round(CHART_HEIGHT / 2 - scores.get(getattr(e, field), 0) * CHART_SWING, 1),
+            )
+            for n, e in enumerate(self.entries)
+        ]
+
+    @property
+    def sensitivity_points(self) -> list[tuple[float, float]]:
+        """Chart points: less sensitive plots high, more sensitive low."""
+        return self._points("sensitivity", {"less": 1, "same": 0, "more": -1})
+
+    @property
+    def movement_points(self) -> list[tuple[float, float]]:
+        """Chart points: moving better plots high, worse low."""
+        return self._points("movement", {"better": 1, "same": 0, "worse": -1})
+
+    @property
+    def sensitivity_line(self) -> str:
+        return " ".join(f"{x},{y}" for x, y in self.sensitivity_points)
+
+    @property
+    def movement_line(self) -> str:
+        return " ".join(f"{x},{y}" for x, y in self.movement_points)
+
+    @property
+    def summary(self) -> str:
+        """The chart in words, for screen readers."""
+        last = self.entries[-1]
+        return (
+            f"{len(self.entries)} times done, first on {self.entries[0].day:%-d %b}. "
+            f"Last time ({last.day:%-d %b}): {last.get_sensitivity_display().lower()}, "
+            f"{last.get_movement_display().lower()}."
+        )
+
+
+def streak(finished_days: Iterable[date], today: date) -> int:
+    """Consecutive finished days ending today, or yesterday while today is still open."""
+    days = set(finished_days)
+    current = today if today in days else today - timedelta(days=1)
+    count = 0
+    while current in days:
+        count += 1
+        current -= timedelta(days=1)
+    return count
+
+
+def member_history(routine: Routine, *, today: date) -> dict:
+    """The member's streak, finished days, log and per-technique trends (4 queries)."""
+    finished = list(
+        DailySession.objects.filter(routine=routine, finished=True, day__lte=today).values_list(
+            "day", flat=True
+        )
+    )
+    entries = list(
+        LogEntry.objects.filter(member_id=routine.member_id, day__lte=today)
+        .select_related("technique", "technique__region")
+        .order_by("day", "technique__name")
+    )
+    stretch_logs = list(
+        StretchLog.objects.filter(member_id=routine.member_id, day__lte=today).order_by("day")
+    )
+    trends: dict[int, list[LogEntry]] = {}
+    for entry in entries:
+        if entry.status == LogEntry.Status.DONE:
+            trends.setdefault(entry.technique_id, []).append(entry)
+    return {
+        "streak": streak(finished, today),
+        "finished_days": len(finished),
+        "recent": list(reversed(entries))[:30],
+        "trends": sorted(
+            (TechniqueTrend(found[0].technique, tuple(found)) for found in trends.values()),
+            key=lambda trend: (trend.technique.region.position, trend.technique.position),
+        ),
+        "stretch_logs": list(reversed(stretch_logs))[:14],
+        "done_count": sum(1 for e in entries if e.status == LogEntry.Status.DONE),
+    }
+
+
+def member_log_entry(member, pk: int) -> LogEntry:
+    """One of the member's own log entries; another member's raises DoesNotExist."""
+    return LogEntry.objects.select_related("technique").get(member=member, pk=pk)
+
+
+def routine_by_feed_token(token: str) -> Routine | None:
+    """The routine whose calendar feed ``token`` opens, or None."""
+    if not token:
+        return None
+    return Routine.objects.filter(feed_token=token).select_related("member__profile").first()
+
+
+def reminder_candidates() -> QuerySet[Routine]:
+    """Routines with reminders switched on, with their members."""
+    return Routine.objects.filter(reminders_on=True, member__is_active=True).select_related(
+        "member__profile"
+    )
+
+
+def region_list() -> QuerySet[Region]:
+    """Every region in the catalogue, in the default rotation order."""
+    return Region.objects.order_by("position", "name")
+
+
+def tool_list() -> QuerySet[Tool]:
+    """Every tool in the catalogue, by name."""
+    return Tool.objects.order_by("name")

@@ -1,0 +1,372 @@
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from routines import documents, scheduler, selectors, services
+from routines.forms import ItemLogFormSet, NoteForm, RoutineForm, StretchLogForm
+from routines.models import LogEntry, Routine, StretchLog
+from techniques.models import Technique
+
+PLAN_READY = "Your plan is ready. Here is today."
+SETTINGS_SAVED = "Your routine is saved."
+LOGGED = "Saved: {count} item{s} ticked off for today."
+ALL_DONE = "That is everything for today. See you tomorrow."
+NOTHING_LOGGED = "Nothing to save: tick at least one item as done or skipped."
+STRETCH_SAVED = "Stretch saved: {minutes} minutes on the {prop}."
+NOTE_SAVED = "Note saved. It will show the next time this technique comes up."
+PINNED = "{name} is pinned: it will be on your plan every day."
+UNPINNED = "{name} is no longer pinned."
+FEED_REGENERATED = "Your calendar feed has a new address; the old one no longer works."
+REMINDERS_OFF = "Daily reminders are off. You can switch them on again in your routine settings."
+
+
+def _date_override_allowed() -> bool:
+    return settings.DEBUG or getattr(settings, "ROUTINES_ALLOW_DATE_OVERRIDE", False)
+
+
+def _today(request, routine: Routine | None) -> tuple[date, str]:
+    """The day to show: ``?date=`` in tests and development, else the member's local date."""
+    raw = request.GET.get("date", "")
+    if raw and _date_override_allowed():
+        try:
+            return date.fromisoformat(raw), f"?date={raw}"
+        except ValueError:
+            pass
+    return selectors.local_today(routine, timezone.now()), ""
+
+
+def _own_routine(request) -> Routine:
+    routine = selectors.routine_for(request.user)
+    if routine is None:
+        raise Http404("No routine yet.")
+    return routine
+
+
+def _site_url(request) -> str:
+    return request.build_absolute_uri("/")
+
+
+@login_required
+def today(request):
+    """Today's plan with a form to tick items off; sends newcomers to onboarding."""
+    routine = selectors.routine_for(request.user)
+    if routine is None:
+        return redirect("routines:start")
+    day, query = _today(request, routine)
+    return _today_page(request, routine, day, query)
+
+
+def _today_page(request, routine, day, query, *, formset=None, stretch_form=None, status=200):
+    data = selectors.routine_data(routine, today=day)
+    plan = selectors.plan_for_today(data)
+    rows = selectors.item_rows(data, plan)
+    loggable = [row for row in rows if not row.is_daily_stretch]
+    if formset is None:
+        formset = ItemLogFormSet(
+            initial=[_initial(row) for row in loggable],
+            form_kwargs={"allowed": frozenset(row.item.slug for row in loggable)},
+        )
+    stretch = scheduler.stretch_status(data.settings, data.stretch_history, day)
+    if stretch_form is None:
+        stretch_form = StretchLogForm(
+            instance=data.today_stretch, initial={"prop": stretch.suggested_prop}, prefix="stretch"
+        )
+    report = scheduler.cycle_report(data.catalogue, data.settings)
+    pinnable = set(scheduler.pin_candidates(data.catalogue, data.history))
+    stretch_technique = data.techniques.get(scheduler.DEFAULT_STRETCH_SLUG)
+    context = {
+        "routine": routine,
+        "day": day,
+        "query": query,
+        "plan": plan,
+        "region": next((r for r in data.regions if r.slug == plan.region), None),
+        "item_forms": _pair_forms(rows, formset.forms),
+        "rows": rows,
+        "formset": formset,
+        "stretch_form": stretch_form,
+        "stretch": stretch,
+        "stretch_technique": stretch_technique,
+        "stretch_on_plan": any(row.is_daily_stretch for row in rows),
+        "stretch_props": [
+            (prop, label, prop == stretch.suggested_prop) for prop, label in StretchLog.Prop.choices
+        ],
+        "report": report,
+        "held_back": [(data.techniques[b.slug], b) for b in plan.held_back],
+        "pinnable": [
+            data.techniques[s] for s in sorted(pinnable) if s not in data.settings.pinned_daily
+        ],
+        "pinned": [
+            data.techniques[s] for s in sorted(data.settings.pinned_daily) if s in data.techniques
+        ],
+        "session": data.today_session,
+        "target_minutes": scheduler.STRETCH_TARGET_MINUTES,
+    }
+    return render(request, "routines/routine_today.html", context, status=status)
+
+
+def _pair_forms(rows, forms) -> list[tuple]:
+    # The daily stretch has its own log form; every other item gets the next item form.
+    remaining = iter(forms)
+    return [(row, None if row.is_daily_stretch else next(remaining, None)) for row in rows]
+
+
+def _initial(row: selectors.ItemRow) -> dict:
+    logged = row.logged
+    return {
+        "technique": row.item.slug,
+        "status": logged.status if logged else "",
+        "sensitivity": logged.sensitivity if logged else "",
+        "movement": logged.movement if logged else "",
+        "note": logged.note if logged else "",
+    }
+
+
+@login_required
+@require_POST
+def log(request):
+    """Record the ticked items of today's plan, then show the plan again (post-redirect-get)."""
+    routine = _own_routine(request)
+    day, query = _today(request, routine)
+    data = selectors.routine_data(routine, today=day)
+    plan = selectors.plan_for_today(data)
+    allowed = frozenset(i.slug for i in plan.items if i.slug != scheduler.DEFAULT_STRETCH_SLUG)
+    formset = ItemLogFormSet(request.POST, form_kwargs={"allowed": allowed})
+    if not formset.is_valid():
+        messages.error(request, "Some items need another look; see the notes in red.")
+        return _today_page(request, routine, day, query, formset=formset, status=400)
+    items = [
+        services.ItemLog(
+            technique=data.techniques[form.cleaned_data["technique"]],
+            status=form.cleaned_data["status"],
+            sensitivity=form.cleaned_data["sensitivity"],
+            movement=form.cleaned_data["movement"],
+            note=form.cleaned_data["note"],
+        )
+        for form in formset.forms
+        if form.cleaned_data.get("status")
+    ]
+    if not items:
+        messages.warning(request, NOTHING_LOGGED)
+        return redirect(reverse("routines:today") + query)
+    services.log_items(
+        member=request.user,
+        routine=routine,
+        day=day,
+        step_index=plan.step_index,
+        rotation_slugs=[i.slug for i in plan.items if i.counts_for_rotation],
+        items=items,
+    )
+    messages.success(request, LOGGED.format(count=len(items), s="" if len(items) == 1 else "s"))
+    logged = set(data.today_logs) | {item.technique.slug for item in items}
+    if allowed <= logged:
+        messages.success(request, ALL_DONE)
+    return redirect(reverse("routines:today") + query)
+
+
+@login_required
+@require_POST
+def stretch_log(request):
+    """Record today's Supported Corpse Stretch."""
+    routine = _own_routine(request)
+    day, query = _today(request, routine)
+    form = StretchLogForm(request.POST, prefix="stretch")
+    if not form.is_valid():
+        messages.error(request, "The stretch log needs another look.")
+        return _today_page(request, routine, day, query, stretch_form=form, status=400)
+    log = services.stretch_log_record(member=request.user, day=day, **form.cleaned_data)
+    messages.success(
+        request,
+        STRETCH_SAVED.format(minutes=log.unbroken_minutes, prop=log.get_prop_display().lower()),
+    )
+    return redirect(reverse("routines:today") + query + "#stretch")
+
+
+@login_required
+@require_POST
+def pin(request, slug):
+    """Pin a technique daily, or unpin it (``action=unpin``)."""
+    routine = _own_routine(request)
+    technique = get_object_or_404(Technique.objects.published().releases(), slug=slug)
+    if request.POST.get("action") == "unpin":
+        services.technique_unpin(routine=routine, technique=technique)
+        messages.success(request, UNPINNED.format(name=technique.name))
+    else:
+        services.technique_pin(routine=routine, technique=technique)
+        messages.success(request, PINNED.format(name=technique.name))
+    _, query = _today(request, routine)
+    return redirect(reverse("routines:today") + query)
+
+
+def _routine_form(request, routine: Routine | None):
+    regions = list(selectors.region_list())
+    defaults = selectors.default_region_slugs(regions)
+    kwargs = {"regions": regions, "default_regions": defaults}
+    if routine is not None:
+        by_tools = services.excluded_for_tools(tools=routine.tools.all())
+        kwargs["initial"] = RoutineForm.initial_for(
+            routine, regions=regions, excluded_by_tools=by_tools
+        )
+        kwargs["with_left_out"] = True
+    else:
+        kwargs["initial"] = {
+            "tools": list(selectors.tool_list()),
+            "time_zone": selectors.member_time_zone(request.user),
+        }
+    return RoutineForm(request.POST or None, **kwargs)
+
+
+@login_required
+def start(request):
+    """Onboarding: one form with sensible defaults gives a plan straight away."""
+    if selectors.routine_for(request.user) is not None:
+        return redirect("routines:settings")
+    form = _routine_form(request, None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.routine_create(
+            member=request.user,
+            regions=data["ordered_regions"],
+            tools=data["tools"],
+            per_day=data["per_day"],
+            tension=data["tension"],
+            time_zone=data["time_zone"],
+            reminders_on=data["reminders_on"],
+            reminder_time=data["reminder_time"],
+            start_date=timezone.now().astimezone(ZoneInfo(data["time_zone"])).date(),
+        )
+        messages.success(request, PLAN_READY)
+        return redirect("routines:today")
+    return render(request, "routines/routine_start.html", {"form": form})
+
+
+@login_required
+def edit(request):
+    """Change regions, tools, pace, tension and reminders; see the feed and PDF links."""
+    routine = _own_routine(request)
+    form = _routine_form(request, routine)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.routine_update(
+            routine=routine,
+            regions=data["ordered_regions"],
+            tools=data["tools"],
+            per_day=data["per_day"],
+            tension=data["tension"],
+            time_zone=data["time_zone"],
+            reminders_on=data["reminders_on"],
+            reminder_time=data["reminder_time"],
+            left_out=data["left_out"],
+        )
+        messages.success(request, SETTINGS_SAVED)
+        return redirect("routines:today")
+    feed_url = request.build_absolute_uri(
+        reverse("routines:feed", kwargs={"token": routine.feed_token})
+    )
+    return render(
+        request,
+        "routines/routine_settings.html",
+        {"form": form, "routine": routine, "feed_url": feed_url},
+    )
+
+
+@login_required
+@require_POST
+def feed_regenerate(request):
+    """Give the calendar feed a new secret address."""
+    routine = _own_routine(request)
+    services.feed_token_regenerate(routine=routine)
+    messages.success(request, FEED_REGENERATED)
+    return redirect(reverse("routines:settings") + "#calendar")
+
+
+@login_required
+def upcoming(request):
+    """The next 14 days, each planned as if the days before are done as planned."""
+    routine = _own_routine(request)
+    day, query = _today(request, routine)
+    data = selectors.routine_data(routine, today=day)
+    days = [(plan, selectors.item_rows(data, plan)) for plan in selectors.plan_upcoming(data)]
+    report = scheduler.cycle_report(data.catalogue, data.settings)
+    return render(
+        request,
+        "routines/routine_upcoming.html",
+        {"days": days, "report": report, "query": query, "regions": data.regions},
+    )
+
+
+@login_required
+def history(request):
+    """Streak, recent log and per-technique charts of sensitivity and movement."""
+    routine = _own_routine(request)
+    day, query = _today(request, routine)
+    context = selectors.member_history(routine, today=day)
+    context.update({"day": day, "query": query})
+    return render(request, "routines/routine_history.html", context)
+
+
+@login_required
+def note(request, pk):
+    """Add or change the note of one of the member's logged items."""
+    try:
+        entry = selectors.member_log_entry(request.user, pk)
+    except LogEntry.DoesNotExist:
+        raise Http404("No such log entry.") from None
+    form = NoteForm(request.POST or None, initial={"note": entry.note})
+    if request.method == "POST" and form.is_valid():
+        services.note_update(entry=entry, note=form.cleaned_data["note"])
+        messages.success(request, NOTE_SAVED)
+        return redirect("routines:history")
+    return render(request, "routines/logentry_note.html", {"form": form, "entry": entry})
+
+
+@login_required
+def plan_pdf(request):
+    """The next 14 days as a printable PDF attachment."""
+    routine = _own_routine(request)
+    day, _ = _today(request, routine)
+    data = selectors.routine_data(routine, today=day)
+    content = documents.plan_pdf(data, selectors.plan_upcoming(data), site_url=_site_url(request))
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="smr-plan-{day.isoformat()}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def feed(request, token):
+    """The member's coming days as an iCalendar feed behind a secret, revocable token."""
+    routine = selectors.routine_by_feed_token(token)
+    if routine is None:
+        raise Http404("No such feed.")
+    day = selectors.local_today(routine, timezone.now())
+    data = selectors.routine_data(routine, today=day)
+    content = documents.plan_calendar(
+        data, selectors.plan_upcoming(data), site_url=_site_url(request), stamp=timezone.now()
+    )
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=900"
+    return response
+
+
+# The token in the URL is the member's authority here, not a session: mail clients
+# send the one-click unsubscribe POST (RFC 8058) without any cookie or CSRF token.
+@csrf_exempt
+def reminders_off(request, token):
+    """Switch the daily reminders off from the email, without signing in."""
+    routine = services.routine_from_stop_token(token)
+    if routine is None:
+        raise Http404("This link is not valid.")
+    if request.method == "POST":
+        services.reminders_switch_off(routine=routine)
+        return render(
+            request, "routines/reminders_off.html", {"done": True, "message": REMINDERS_OFF}
+        )
+    return render(request, "routines/reminders_off.html", {"done": False, "routine": routine})

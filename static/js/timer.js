@@ -1,0 +1,207 @@
+/* Hold timers for SMR Coach: time per side with a switch-side cue, and the
+   Supported Corpse Stretch's unbroken-minutes timer that fills the stretch log.
+   No network, no dependencies; every control is a real button. Timers start
+   hidden in the HTML, so a page without JavaScript keeps only the instructions. */
+(function () {
+  "use strict";
+
+  var audio = null;
+
+  function beep(enabled) {
+    if (!enabled) { return; }
+    try {
+      var Context = window.AudioContext || window.webkitAudioContext;
+      if (!Context) { return; }
+      audio = audio || new Context();
+      var oscillator = audio.createOscillator();
+      var gain = audio.createGain();
+      oscillator.frequency.value = 660;
+      gain.gain.value = 0.15;
+      oscillator.connect(gain);
+      gain.connect(audio.destination);
+      oscillator.start();
+      oscillator.stop(audio.currentTime + 0.25);
+    } catch (error) {
+      /* Sound is a nicety: the visual cue and the announcement remain. */
+    }
+  }
+
+  function format(seconds) {
+    var whole = Math.max(0, Math.ceil(seconds));
+    var minutes = Math.floor(whole / 60);
+    var rest = whole % 60;
+    return minutes + ":" + (rest < 10 ? "0" : "") + rest;
+  }
+
+  function part(root, name) {
+    return root.querySelector("[data-part='" + name + "']");
+  }
+
+  function setupHold(root) {
+    var perSide = root.getAttribute("data-per-side") === "true";
+    var seconds = parseInt(root.getAttribute("data-seconds"), 10) || 60;
+    var sides = perSide ? 2 : 1;
+    var clock = part(root, "clock");
+    var side = part(root, "side");
+    var announce = part(root, "announce");
+    var startButton = part(root, "start");
+    var resetButton = part(root, "reset");
+    var beepBox = part(root, "beep");
+    var state = { side: 1, left: seconds, running: false, timer: null, last: 0 };
+
+    function sideText() {
+      return perSide ? "Side " + state.side + " of " + sides : "Hold";
+    }
+
+    function render() {
+      clock.textContent = format(state.left);
+      side.textContent = sideText();
+      startButton.textContent = state.running ? "Pause" : (state.left < seconds || state.side > 1 ? "Resume" : "Start");
+    }
+
+    function say(text) { announce.textContent = text; }
+
+    function stop() {
+      state.running = false;
+      window.clearInterval(state.timer);
+      state.timer = null;
+    }
+
+    function tick() {
+      var now = Date.now();
+      state.left -= (now - state.last) / 1000;
+      state.last = now;
+      if (state.left <= 0) {
+        if (state.side < sides) {
+          state.side += 1;
+          state.left = seconds;
+          root.classList.add("is-switch");
+          beep(beepBox && beepBox.checked);
+          say("Switch sides now. Side " + state.side + " of " + sides + ".");
+          window.setTimeout(function () { root.classList.remove("is-switch"); }, 4000);
+        } else {
+          state.left = 0;
+          stop();
+          root.classList.add("is-done");
+          beep(beepBox && beepBox.checked);
+          say("Time is up. Well done.");
+        }
+      }
+      render();
+    }
+
+    startButton.addEventListener("click", function () {
+      if (state.running) {
+        stop();
+        say("Paused at " + format(state.left) + ".");
+      } else {
+        if (state.left <= 0) { reset(); }
+        state.running = true;
+        state.last = Date.now();
+        state.timer = window.setInterval(tick, 250);
+        root.classList.remove("is-done");
+        say(sideText() + ": " + format(state.left) + " started.");
+      }
+      render();
+    });
+
+    function reset() {
+      stop();
+      state.side = 1;
+      state.left = seconds;
+      root.classList.remove("is-done", "is-switch");
+      render();
+    }
+
+    resetButton.addEventListener("click", function () { reset(); say("Timer reset."); });
+    render();
+  }
+
+  function setupStretch(root) {
+    var target = parseFloat(root.getAttribute("data-target-minutes")) || 5;
+    var field = document.getElementById(root.getAttribute("data-minutes-field") || "");
+    var clock = part(root, "clock");
+    var side = part(root, "side");
+    var announce = part(root, "announce");
+    var startButton = part(root, "start");
+    var resetButton = part(root, "reset");
+    var beepBox = part(root, "beep");
+    var state = { elapsed: 0, running: false, timer: null, last: 0, reached: false };
+
+    function render() {
+      clock.textContent = format(state.elapsed);
+      startButton.textContent = state.running ? "I moved: stop" : "Start lying still";
+      side.textContent = state.reached
+        ? "Target reached: " + target + " unbroken minutes"
+        : "Target: " + target + " unbroken minutes";
+    }
+
+    function say(text) { announce.textContent = text; }
+
+    function record() {
+      var minutes = Math.floor(state.elapsed / 30) / 2;
+      if (field) {
+        field.value = minutes.toFixed(1);
+        field.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+      say(minutes.toFixed(1) + " unbroken minutes" + (field ? " entered in the stretch log." : "."));
+    }
+
+    function tick() {
+      var now = Date.now();
+      state.elapsed += (now - state.last) / 1000;
+      state.last = now;
+      if (!state.reached && state.elapsed >= target * 60) {
+        state.reached = true;
+        root.classList.add("is-done");
+        beep(beepBox && beepBox.checked);
+        say(target + " unbroken minutes: target reached. Stop when you are ready.");
+      }
+      render();
+    }
+
+    startButton.addEventListener("click", function () {
+      if (state.running) {
+        state.running = false;
+        window.clearInterval(state.timer);
+        record();
+      } else {
+        state.running = true;
+        state.last = Date.now();
+        state.timer = window.setInterval(tick, 250);
+        say("Started. Lie still; press the button when you move.");
+      }
+      render();
+    });
+
+    resetButton.addEventListener("click", function () {
+      state.running = false;
+      window.clearInterval(state.timer);
+      state.elapsed = 0;
+      state.reached = false;
+      root.classList.remove("is-done");
+      say("Timer reset.");
+      render();
+    });
+    render();
+  }
+
+  function init() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-hold-timer]"), function (root) {
+      if (root.getAttribute("data-ready")) { return; }
+      root.setAttribute("data-ready", "true");
+      if (root.getAttribute("data-hold-timer") === "stretch") {
+        setupStretch(root);
+      } else {
+        setupHold(root);
+      }
+      root.hidden = false;
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
