@@ -56,11 +56,11 @@ def parse_range(header: str, size: int) -> ByteRange | None:
             raise RangeNotSatisfiableError(header)
         return ByteRange(max(size - suffix, 0), size - 1)
     start = int(first)
-    end = int(last) if last else size - 1
-    if end < start:
+    if last and int(last) < start:
         return None  # syntactically invalid: ignore the header
     if start >= size:
         raise RangeNotSatisfiableError(header)
+    end = int(last) if last else size - 1
     return ByteRange(start, min(end, size - 1))
 
 
