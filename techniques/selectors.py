@@ -1,8 +1,8 @@
 """Reads of the catalogue."""
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
-from techniques.models import Region, Step, Technique
+from techniques.models import Comment, Region, Step, Technique
 
 MAX_QUERY_LENGTH = 100
 
@@ -17,7 +17,13 @@ def technique_search(*, region: Region | None = None, query: str = "") -> QueryS
 
     A word matches a technique's name, target muscles, who it helps or summary.
     """
-    techniques = Technique.objects.published().select_related("region")
+    techniques = (
+        Technique.objects.published()
+        .select_related("region")
+        .annotate(
+            comment_count=Count("comments", filter=Q(comments__status=Comment.Status.PUBLISHED))
+        )
+    )
     if region is not None:
         techniques = techniques.filter(region=region)
     for word in query.split()[:10]:
@@ -42,6 +48,7 @@ def technique_detail(*, slug: str) -> Technique:
                 "leads_into",
                 queryset=Technique.objects.published().only("name", "slug", "after_id"),
             ),
+            "faq_entries",
         )
         .get(slug=slug)
     )

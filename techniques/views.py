@@ -5,7 +5,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from techniques import pdf, selectors
+from techniques import comment_selectors, pdf, selectors
+from techniques.forms import CommentForm
 from techniques.models import Technique
 from techniques.video import ranged_file_response
 
@@ -13,7 +14,12 @@ from techniques.video import ranged_file_response
 def home(request):
     """The front page: what SMR is, how to start, and the regions."""
     regions = selectors.region_list()
-    return render(request, "techniques/home.html", {"regions": regions})
+    recent_questions = comment_selectors.recent_answered_questions()
+    return render(
+        request,
+        "techniques/home.html",
+        {"regions": regions, "recent_questions": recent_questions},
+    )
 
 
 def technique_list(request):
@@ -46,10 +52,23 @@ def technique_detail(request, slug):
     except Technique.DoesNotExist:
         raise Http404("No such technique.") from None
     siblings = selectors.technique_region_siblings(technique=technique)
+    thread = comment_selectors.comment_thread(
+        technique=technique,
+        viewer=request.user,
+        page_number=request.GET.get(comment_selectors.PAGE_PARAMETER),
+    )
+    reply_to = request.GET.get("replyto", "")
     return render(
         request,
         "techniques/technique_detail.html",
-        {"technique": technique, "siblings": siblings},
+        {
+            "technique": technique,
+            "siblings": siblings,
+            "thread": thread,
+            "comment_form": CommentForm(),
+            "reply_form": CommentForm(reply=True, auto_id="reply_%s", initial={"parent": reply_to}),
+            "reply_to": int(reply_to) if reply_to.isdigit() else None,
+        },
     )
 
 

@@ -57,3 +57,41 @@ class StepFactory(factory.django.DjangoModelFactory):
     technique = factory.SubFactory(TechniqueFactory)
     position = factory.Sequence(lambda n: n + 1)
     text = factory.Sequence(lambda n: f"Do movement number {n}.")
+
+
+class ProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "members.Profile"
+        django_get_or_create = ["user"]
+
+    user = factory.SubFactory(UserFactory)
+    display_name = factory.LazyAttribute(lambda p: p.user.username.title())
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    """A published top-level question; pass ``parent=`` for a reply (kind, root, depth follow)."""
+
+    class Meta:
+        model = "techniques.Comment"
+
+    author = factory.SubFactory(UserFactory)
+    body = factory.Sequence(lambda n: f"How often should I do this? (question {n})")
+    status = "published"
+    kind = factory.LazyAttribute(lambda c: "reply" if c.parent else "question")
+    parent = None
+    root = factory.LazyAttribute(lambda c: (c.parent.root or c.parent) if c.parent else None)
+    depth = factory.LazyAttribute(lambda c: c.parent.depth + 1 if c.parent else 0)
+
+    @factory.lazy_attribute
+    def technique(self):
+        return self.parent.technique if self.parent else TechniqueFactory()
+
+
+class FaqEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "techniques.FaqEntry"
+
+    technique = factory.SubFactory(TechniqueFactory)
+    question = "Can I do this every day?"
+    answer = "Yes, as long as the area keeps getting less sensitive."
+    position = factory.Sequence(lambda n: n + 1)

@@ -3,7 +3,7 @@ from http import HTTPStatus
 import pytest
 from django.urls import reverse
 
-from tests.factories import RegionFactory, StepFactory, TechniqueFactory
+from tests.factories import CommentFactory, RegionFactory, StepFactory, TechniqueFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -148,15 +148,20 @@ def test_unpublished_technique_is_hidden(client, db):
     assert client.get("/techniques/draft/").status_code == HTTPStatus.NOT_FOUND
 
 
-@pytest.mark.parametrize("steps", [1, 12])
-def test_technique_page_query_count_is_constant(client, db, django_assert_num_queries, steps):
-    """The page costs the same number of queries whatever the number of steps and siblings."""
+@pytest.mark.parametrize(("steps", "comments"), [(1, 1), (12, 200)])
+def test_technique_page_query_count_is_constant(
+    client, db, django_assert_num_queries, steps, comments
+):
+    """The page costs the same number of queries whatever the number of steps, siblings and
+    comments (technique, steps, tools, followers, FAQ, siblings, the whole thread)."""
     region = RegionFactory()
     prerequisite = TechniqueFactory(region=region)
     technique = TechniqueFactory(region=region, after=prerequisite)
     StepFactory.create_batch(steps, technique=technique)
     TechniqueFactory.create_batch(steps, region=region, after=technique)
-    with django_assert_num_queries(5):
+    question = CommentFactory(technique=technique)
+    CommentFactory.create_batch(comments - 1, parent=question)
+    with django_assert_num_queries(7):
         response = client.get(reverse("techniques:detail", args=[technique.slug]))
     assert response.status_code == HTTPStatus.OK
 
