@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from techniques.models import Comment, Region, Step, Technique
+from techniques.models import Comment, Region, Step, Technique, Tool
 
 MAX_QUERY_LENGTH = 100
 
@@ -70,8 +70,31 @@ def technique_handouts(*, region: Region | None = None) -> QuerySet[Technique]:
     techniques = Technique.objects.published()
     if region is not None:
         techniques = techniques.filter(region=region)
+    # Only the columns a handout prints: a cached download still runs this query to
+    # compute the content version, and the two linked techniques are wide rows.
     return (
         techniques.select_related("region", "after", "paired_stretch")
-        .prefetch_related(Prefetch("steps", queryset=Step.objects.order_by("position")), "tools")
+        .only(*HANDOUT_FIELDS)
+        .prefetch_related(
+            Prefetch("steps", queryset=Step.objects.order_by("position")),
+            Prefetch("tools", queryset=Tool.objects.only("name")),
+        )
         .order_by("region__position", "kind", "position", "name")
     )
+
+
+HANDOUT_FIELDS = (
+    *(
+        f.name
+        for f in Technique._meta.concrete_fields
+        if f.name not in {"why_it_matters", "position", "is_published", "updated_at"}
+    ),
+    "region__name",
+    "region__slug",
+    "region__colour",
+    "region__summary",
+    "after__name",
+    "after__slug",
+    "paired_stretch__name",
+    "paired_stretch__slug",
+)
