@@ -1,3 +1,5 @@
+import datetime
+
 import factory
 from django.contrib.auth import get_user_model
 
@@ -95,3 +97,40 @@ class FaqEntryFactory(factory.django.DjangoModelFactory):
     question = "Can I do this every day?"
     answer = "Yes, as long as the area keeps getting less sensitive."
     position = factory.Sequence(lambda n: n + 1)
+
+
+class RoutineFactory(factory.django.DjangoModelFactory):
+    """A member's routine; ``regions`` (slugs, in order) default to the five core regions."""
+
+    class Meta:
+        model = "routines.Routine"
+        django_get_or_create = ["member"]
+        skip_postgeneration_save = True
+
+    member = factory.SubFactory(UserFactory)
+    per_day = 2
+    start_date = datetime.date(2026, 3, 2)
+
+    @factory.post_generation
+    def regions(self, create, extracted, **kwargs):
+        from routines.models import RoutineRegion
+
+        slugs = extracted or ["hip", "thigh", "calves", "shoulder", "arms"]
+        found = {r.slug: r for r in Region.objects.filter(slug__in=slugs)}
+        RoutineRegion.objects.bulk_create(
+            RoutineRegion(routine=self, region=found[slug], position=n)
+            for n, slug in enumerate(slugs, start=1)
+            if slug in found
+        )
+
+
+class LogEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "routines.LogEntry"
+
+    member = factory.SubFactory(UserFactory)
+    technique = factory.SubFactory(TechniqueFactory)
+    day = datetime.date(2026, 3, 1)
+    status = "done"
+    sensitivity = "less"
+    movement = "better"

@@ -1,0 +1,503 @@
+import re
+from datetime import date, timedelta
+from http import HTTPStatus
+from io import BytesIO
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from icalendar import Calendar
+from pypdf import PdfReader
+
+from members.services import profile_for, profile_update
+from routines.models import DailySession, LogEntry, Routine, StretchLog
+from techniques.models import Technique
+from tests.factories import LogEntryFactory
+
+pytestmark = pytest.mark.django_db
+DAY = date(2026, 3, 2)
+TODAY = "/routine/?date=2026-03-02"
+
+
+def _at(day: date) -> str:
+    return f"?date={day.isoformat()}"
+
+
+def _item_slugs(response) -> list[str]:
+    return re.findall(
+        r'<li class="plan-item [^"]*" id="item-([a-z0-9-]+)"', response.content.decode()
+    )
+
+
+def _log_post(items: dict[str, dict]) -> dict:
+    data = {"form-TOTAL_FORMS": str(len(items)), "form-INITIAL_FORMS": str(len(items))}
+    for n, (slug, values) in enumerate(items.items()):
+        data[f"form-{n}-technique"] = slug
+        for key, value in values.items():
+            data[f"form-{n}-{key}"] = value
+    return data
+
+
+DONE_WELL = {"status": "done", "sensitivity": "less", "movement": "better"}
+
+
+# --- Onboarding -----------------------------------------------------------------------
+
+
+def test_a_member_without_a_routine_is_sent_to_onboarding(auth_client, catalogue):
+    """/routine/ redirects a newcomer to the onboarding form."""
+    response = auth_client.get("/routine/")
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == "/routine/start/"
+
+
+def test_onboarding_defaults_to_the_five_core_regions_and_two_a_day(auth_client, catalogue):
+    """The onboarding form starts with hip to arms ticked and 2 a day chosen."""
+    response = auth_client.get("/routine/start/")
+    form = response.context["form"]
+    ticked = [r.slug for r in form.regions if form[f"region_{r.slug}"].initial]
+    assert ticked == ["hip", "thigh", "calves", "shoulder", "arms"]
+    assert form["per_day"].initial == 2
+
+
+def _onboarding_data(form) -> dict:
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value in (None, False, ""):
+            continue
+        if isinstance(value, list):
+            data[name] = [getattr(v, "pk", v) for v in value]
+        else:
+            data[name] = value
+    return data
+
+
+def test_one_submit_of_the_defaults_gives_a_plan(auth_client, user, catalogue):
+    """Submitting the onboarding form unchanged creates the routine and shows today's plan."""
+    form = auth_client.get("/routine/start/").context["form"]
+    response = auth_client.post("/routine/start/", _onboarding_data(form), follow=True)
+    assert response.redirect_chain[-1][0] == "/routine/"
+    routine = Routine.objects.get(member=user)
+    assert routine.per_day == 2
+    assert list(routine.region_links.values_list("region__slug", flat=True)) == [
+        "hip",
+        "thigh",
+        "calves",
+        "shoulder",
+        "arms",
+    ]
+    assert "Your plan is ready" in response.content.decode()
+    assert _item_slugs(response) == ["glute-ball-roll", "glute-medius-ball"]
+
+
+def test_onboarding_orders_regions_by_the_numbers_given(auth_client, user, catalogue):
+    """Order numbers decide the rotation order; unticked regions are left out."""
+    form = auth_client.get("/routine/start/").context["form"]
+    data = _onboarding_data(form)
+    data.update({"order_calves": 1, "order_hip": 2, "per_day": 3, "tension": "on"})
+    for slug in ("thigh", "shoulder", "arms"):
+        data.pop(f"region_{slug}")
+    auth_client.post("/routine/start/", data)
+    routine = Routine.objects.get(member=user)
+    assert list(routine.region_links.values_list("region__slug", flat=True)) == ["calves", "hip"]
+    assert routine.per_day == 3
+    assert routine.tension
+
+
+def test_onboarding_without_a_region_shows_the_error(auth_client, user, catalogue):
+    """Unticking every region re-renders the form with an error and creates nothing."""
+    form = auth_client.get("/routine/start/").context["form"]
+    data = {k: v for k, v in _onboarding_data(form).items() if not k.startswith("region_")}
+    response = auth_client.post("/routine/start/", data)
+    assert response.status_code == HTTPStatus.OK
+    assert "Choose at least one region." in response.content.decode()
+    assert not Routine.objects.filter(member=user).exists()
+
+
+# --- Today -------------------------------------------------------------------------------
+
+
+def test_today_puts_the_quads_roll_lead_in_before_the_psoas_press(auth_client, routine):
+    """On hip day 3 the Quads Roll comes first as a lead-in, the paired stretch last."""
+    DailySession.objects.create(
+        routine=routine, day=DAY - timedelta(days=1), step_index=1, finished=True
+    )
+    response = auth_client.get(TODAY)
+    assert _item_slugs(response) == [
+        "quads-roll",
+        "hip-flexor-roll",
+        "psoas-press",
+        "supported-corpse-stretch",
+    ]
+    page = response.content.decode()
+    assert "Lead-in: do before Psoas Press" in page
+    assert "/techniques/psoas-press/pdf/" in page
+    assert 'href="/techniques/psoas-press/"' in page
+
+
+def test_a_missed_day_does_not_pile_up(auth_client, routine):
+    """After days away, today is the step after the last finished one."""
+    DailySession.objects.create(
+        routine=routine, day=DAY - timedelta(days=5), step_index=0, finished=True
+    )
+    response = auth_client.get(TODAY)
+    assert _item_slugs(response)[-2:] == ["piriformis-ball", "tfl-ball"]
+
+
+def test_date_override_is_ignored_unless_allowed(auth_client, routine, settings):
+    """Without the setting (and DEBUG off) ?date= does not change the day shown."""
+    settings.ROUTINES_ALLOW_DATE_OVERRIDE = False
+    settings.DEBUG = False
+    response = auth_client.get("/routine/?date=1999-01-01")
+    assert response.context["day"] != date(1999, 1, 1)
+
+
+def test_logging_today_saves_entries_and_redirects(auth_client, user, routine):
+    """Ticking both items off stores them, finishes the day and says so."""
+    post = _log_post({"glute-ball-roll": DONE_WELL, "glute-medius-ball": {"status": "skipped"}})
+    response = auth_client.post("/routine/log/" + _at(DAY), post, follow=True)
+    assert response.redirect_chain[0][0] == TODAY
+    assert LogEntry.objects.filter(member=user, day=DAY).count() == 2
+    assert DailySession.objects.get(routine=routine, day=DAY).finished
+    assert "That is everything for today" in response.content.decode()
+
+
+def test_a_double_submit_keeps_one_entry_updated(auth_client, user, routine):
+    """The same POST sent twice leaves one entry per technique, not two."""
+    post = _log_post({"glute-ball-roll": {**DONE_WELL, "note": "tender"}})
+    auth_client.post("/routine/log/" + _at(DAY), post)
+    post["form-0-sensitivity"] = "same"
+    auth_client.post("/routine/log/" + _at(DAY), post)
+    entries = LogEntry.objects.filter(member=user, technique__slug="glute-ball-roll", day=DAY)
+    assert entries.count() == 1
+    assert entries.get().sensitivity == "same"
+
+
+def test_done_without_feedback_re_renders_with_input_kept(auth_client, user, routine):
+    """A technique marked done without sensitivity and movement shows an error, keeps the note."""
+    post = _log_post({"glute-ball-roll": {"status": "done", "note": "keep me"}})
+    response = auth_client.post("/routine/log/" + _at(DAY), post)
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    page = response.content.decode()
+    assert "Say how the area responded" in page
+    assert "keep me" in page
+    assert not LogEntry.objects.filter(member=user).exists()
+
+
+def test_a_technique_not_on_the_plan_cannot_be_logged(auth_client, user, routine):
+    """Posting a slug that is not on today's plan is refused."""
+    response = auth_client.post("/routine/log/" + _at(DAY), _log_post({"lat-roll": DONE_WELL}))
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert not LogEntry.objects.filter(member=user).exists()
+
+
+def test_logged_items_show_on_today_and_the_next_day_moves_on(auth_client, routine):
+    """After finishing today, tomorrow shows the next step with 'last done'."""
+    auth_client.post(
+        "/routine/log/" + _at(DAY),
+        _log_post({"glute-ball-roll": DONE_WELL, "glute-medius-ball": DONE_WELL}),
+    )
+    tomorrow = auth_client.get("/routine/" + _at(DAY + timedelta(days=1)))
+    assert _item_slugs(tomorrow) == ["glute-ball-roll", "piriformis-ball", "tfl-ball"]
+    assert "Last done 2 Mar (1 day ago)" in tomorrow.content.decode()
+
+
+def test_overuse_backs_a_technique_off_and_says_why(auth_client, user, routine):
+    """More sensitive and no better movement keeps the technique off the plan, with the reason."""
+    LogEntryFactory(
+        member=user,
+        technique=Technique.objects.get(slug="glute-ball-roll"),
+        day=DAY - timedelta(days=1),
+        sensitivity="more",
+        movement="same",
+    )
+    response = auth_client.get(TODAY)
+    assert "glute-ball-roll" not in _item_slugs(response)
+    page = response.content.decode()
+    assert "Backed off for now" in page
+    assert "it got more sensitive without moving better" in page
+
+
+def test_repeated_overuse_in_a_region_suggests_a_professional(auth_client, user, routine):
+    """Two overuse events in the hip within 28 days show the professional advice."""
+    for slug, days_ago in (("glute-ball-roll", 10), ("tfl-ball", 3)):
+        LogEntryFactory(
+            member=user,
+            technique=Technique.objects.get(slug=slug),
+            day=DAY - timedelta(days=days_ago),
+            sensitivity="more",
+            movement="worse",
+        )
+    page = auth_client.get(TODAY).content.decode()
+    assert "consider seeing a professional such as a massage therapist" in page
+
+
+def test_the_last_note_shows_when_the_technique_comes_up_again(auth_client, user, routine):
+    """A note written last time is shown next to the technique."""
+    LogEntryFactory(
+        member=user,
+        technique=Technique.objects.get(slug="glute-ball-roll"),
+        day=DAY - timedelta(days=3),
+        note="Go gently on the left side",
+    )
+    page = auth_client.get(TODAY).content.decode()
+    assert "Go gently on the left side" in page
+
+
+def test_a_technique_that_keeps_improving_can_be_pinned(auth_client, user, routine):
+    """After two good sessions a technique is offered for pinning and then shows every day."""
+    technique = Technique.objects.get(slug="calf-roll")
+    for days_ago in (20, 6):
+        LogEntryFactory(member=user, technique=technique, day=DAY - timedelta(days=days_ago))
+    assert "Pin daily" in auth_client.get(TODAY).content.decode()
+    auth_client.post("/routine/pin/calf-roll/" + _at(DAY))
+    assert "calf-roll" in _item_slugs(auth_client.get(TODAY))
+    auth_client.post("/routine/pin/calf-roll/" + _at(DAY), {"action": "unpin"})
+    assert not routine.pinned_techniques.exists()
+
+
+def test_the_stretch_goes_daily_then_assessment_then_daily(auth_client, user, routine):
+    """Tension makes it daily, 5 still minutes on the roller a 14-day check, tension daily again."""
+    routine.tension = True
+    routine.save()
+    page = auth_client.get(TODAY)
+    assert "supported-corpse-stretch" in _item_slugs(page)
+    assert "Daily until hip and lower-back tension is gone" in page.content.decode()
+
+    auth_client.post(
+        "/routine/stretch/" + _at(DAY),
+        {
+            "stretch-prop": "roller-6in",
+            "stretch-unbroken_minutes": "5",
+        },
+    )
+    nextday = auth_client.get("/routine/" + _at(DAY + timedelta(days=1)))
+    assert "supported-corpse-stretch" not in _item_slugs(nextday)
+    assert "A check every 14 days" in nextday.content.decode()
+
+    check_day = DAY + timedelta(days=14)
+    check = auth_client.get("/routine/" + _at(check_day))
+    assert "supported-corpse-stretch" in _item_slugs(check)
+    assert "14-day assessment" in check.content.decode()
+    auth_client.post(
+        "/routine/stretch/" + _at(check_day),
+        {"stretch-prop": "roller-6in", "stretch-unbroken_minutes": "3", "stretch-tension": "on"},
+    )
+    after = auth_client.get("/routine/" + _at(check_day + timedelta(days=1)))
+    assert "supported-corpse-stretch" in _item_slugs(after)
+    assert StretchLog.objects.filter(member=user).count() == 2
+
+
+def test_stretch_shows_the_prop_to_use_next(auth_client, user, routine):
+    """Five calm minutes on a book move the suggested prop up to the yoga block."""
+    routine.tension = True
+    routine.save()
+    StretchLog.objects.create(
+        member=user, day=DAY - timedelta(days=1), prop="book", unbroken_minutes=5, tension=False
+    )
+    page = auth_client.get(TODAY).content.decode()
+    assert '<li aria-current="step">Yoga block (use this next)</li>' in page
+
+
+def test_today_query_count_is_constant(auth_client, user, routine, django_assert_num_queries):
+    """One day of history or sixty, the page makes the same number of queries."""
+    techniques = list(Technique.objects.filter(region__slug="thigh"))
+    LogEntryFactory(member=user, technique=techniques[0], day=DAY - timedelta(days=1))
+    with CaptureQueriesContext(connection) as one_day:
+        auth_client.get(TODAY)
+    for days_ago in range(2, 61):
+        LogEntryFactory(
+            member=user,
+            technique=techniques[days_ago % len(techniques)],
+            day=DAY - timedelta(days=days_ago),
+            note=f"note {days_ago}",
+        )
+        DailySession.objects.create(
+            routine=routine,
+            day=DAY - timedelta(days=days_ago),
+            step_index=60 - days_ago,
+            finished=True,
+        )
+    StretchLog.objects.create(
+        member=user, day=DAY - timedelta(days=3), prop="book", unbroken_minutes=2
+    )
+    with django_assert_num_queries(len(one_day.captured_queries)):
+        auth_client.get(TODAY)
+
+
+# --- Other pages -------------------------------------------------------------------------
+
+
+def test_next_14_days_lists_fourteen_days_from_today(auth_client, routine):
+    """The upcoming page shows today and the 13 days after it, with reasons."""
+    response = auth_client.get("/routine/next/" + _at(DAY))
+    assert len(response.context["days"]) == 14
+    page = response.content.decode()
+    assert "Today, Monday 2 March" in page
+    assert "Sunday 15 March" in page
+    assert "lead-in: do before Psoas Press" in page
+
+
+def test_history_shows_streak_and_a_chart_per_technique(auth_client, user, routine):
+    """History shows the streak and an inline SVG chart of sensitivity and movement."""
+    technique = Technique.objects.get(slug="glute-ball-roll")
+    for days_ago, sens in ((2, "more"), (1, "same"), (0, "less")):
+        day = DAY - timedelta(days=days_ago)
+        LogEntryFactory(
+            member=user, technique=technique, day=day, sensitivity=sens, movement="same"
+        )
+        DailySession.objects.create(
+            routine=routine, day=day, step_index=2 - days_ago, finished=True
+        )
+    response = auth_client.get("/routine/history/" + _at(DAY))
+    assert response.context["streak"] == 3
+    page = response.content.decode()
+    assert "<svg" in page
+    assert "<polyline" in page
+    assert "3 times done" in page
+    assert "style=" not in page.split("<main", 1)[1]
+
+
+def test_a_note_can_be_added_to_a_logged_item(auth_client, user, routine):
+    """The note page saves a note on the member's own entry."""
+    entry = LogEntryFactory(member=user, technique=Technique.objects.get(slug="psoas-press"))
+    response = auth_client.post(f"/routine/log/{entry.pk}/note/", {"note": "Breathe out"})
+    assert response.status_code == HTTPStatus.FOUND
+    entry.refresh_from_db()
+    assert entry.note == "Breathe out"
+
+
+def test_settings_save_changes_and_keep_the_place(auth_client, user, routine):
+    """Saving settings changes the pace and keeps the sessions."""
+    DailySession.objects.create(routine=routine, day=DAY, step_index=4, finished=True)
+    form = auth_client.get("/routine/settings/").context["form"]
+    data = _onboarding_data(form)
+    data["per_day"] = 3
+    response = auth_client.post("/routine/settings/", data)
+    assert response.status_code == HTTPStatus.FOUND
+    routine.refresh_from_db()
+    assert routine.per_day == 3
+    assert routine.sessions.count() == 1
+
+
+def test_plan_pdf_lists_the_fourteen_days(auth_client, routine):
+    """The plan PDF is an attachment whose text has the days and techniques."""
+    response = auth_client.get("/routine/plan.pdf" + _at(DAY))
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    text = " ".join(page.extract_text() for page in PdfReader(BytesIO(response.content)).pages)
+    text = " ".join(text.split())
+    assert "Monday 2 March" in text
+    assert "Sunday 15 March" in text
+    assert "Glute Ball Roll" in text
+    assert "Psoas Press" in text
+
+
+def test_ical_feed_parses_and_keeps_stable_uids(user, routine):
+    """The feed is valid iCalendar with a VTIMEZONE and the same UIDs on every fetch."""
+    profile_update(profile=profile_for(user), time_zone="Europe/London")
+    client = Client()
+    url = f"/routine/feed/{routine.feed_token}.ics"
+    first = client.get(url)
+    assert first["Content-Type"].startswith("text/calendar")
+    calendar = Calendar.from_ical(first.content)
+    events = calendar.walk("VEVENT")
+    assert len(events) == 14
+    assert calendar.walk("VTIMEZONE")
+    uids = [str(e["UID"]) for e in events]
+    assert len(set(uids)) == 14
+    again = Calendar.from_ical(client.get(url).content)
+    assert [str(e["UID"]) for e in again.walk("VEVENT")] == uids
+    assert str(events[0]["SUMMARY"]).startswith("SMR:")
+
+
+def test_a_wrong_or_revoked_feed_token_is_404(auth_client, routine):
+    """An unknown token, and the old token after regenerating, give 404."""
+    client = Client()
+    assert client.get("/routine/feed/not-a-token.ics").status_code == HTTPStatus.NOT_FOUND
+    old = routine.feed_token
+    auth_client.post("/routine/feed/new-address/")
+    assert client.get(f"/routine/feed/{old}.ics").status_code == HTTPStatus.NOT_FOUND
+    routine.refresh_from_db()
+    assert client.get(f"/routine/feed/{routine.feed_token}.ics").status_code == HTTPStatus.OK
+
+
+# --- Privacy and CSRF ---------------------------------------------------------------------
+
+PRIVATE_GETS = [
+    "/routine/",
+    "/routine/next/",
+    "/routine/history/",
+    "/routine/plan.pdf",
+    "/routine/settings/",
+]
+
+
+@pytest.mark.parametrize("url", PRIVATE_GETS)
+def test_anonymous_visitors_are_sent_to_sign_in(client, routine, url):
+    """Every private page redirects an anonymous visitor to the sign-in page."""
+    response = client.get(url)
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_another_member_never_sees_someone_elses_log(client, user, other_user, routine):
+    """Another member's note page, and posts about entries, give 404."""
+    entry = LogEntryFactory(
+        member=user, technique=Technique.objects.get(slug="psoas-press"), note="private"
+    )
+    client.force_login(other_user)
+    assert client.get(f"/routine/log/{entry.pk}/note/").status_code == HTTPStatus.NOT_FOUND
+    assert client.post(f"/routine/log/{entry.pk}/note/", {"note": "x"}).status_code == 404
+    for url in ("/routine/next/", "/routine/history/", "/routine/plan.pdf", "/routine/settings/"):
+        assert client.get(url).status_code == HTTPStatus.NOT_FOUND, url
+    for url in (
+        "/routine/log/",
+        "/routine/stretch/",
+        "/routine/pin/psoas-press/",
+        "/routine/feed/new-address/",
+    ):
+        assert client.post(url).status_code == HTTPStatus.NOT_FOUND, url
+    entry.refresh_from_db()
+    assert entry.note == "private"
+
+
+def test_a_member_sees_only_their_own_plan(client, user, other_user, routine, other_routine):
+    """With both members onboarded, each one's history shows only their own log."""
+    LogEntryFactory(
+        member=user,
+        technique=Technique.objects.get(slug="psoas-press"),
+        day=DAY,
+        note="ryan's secret",
+    )
+    client.force_login(other_user)
+    assert "ryan's secret" not in client.get("/routine/history/" + _at(DAY)).content.decode()
+    assert "ryan's secret" not in client.get("/routine/" + _at(DAY)).content.decode()
+
+
+CSRF_POSTS = [
+    ("/routine/start/", False),
+    ("/routine/settings/", True),
+    ("/routine/log/", True),
+    ("/routine/stretch/", True),
+    ("/routine/pin/calf-roll/", True),
+    ("/routine/feed/new-address/", True),
+    ("note", True),
+]
+
+
+@pytest.mark.parametrize(("url", "needs_routine"), CSRF_POSTS)
+def test_every_form_refuses_a_post_without_csrf_token(user, catalogue, url, needs_routine):
+    """Each POST form answers 403 without a CSRF token."""
+    from tests.factories import RoutineFactory
+
+    if needs_routine:
+        RoutineFactory(member=user)
+    if url == "note":
+        entry = LogEntryFactory(member=user, technique=Technique.objects.get(slug="psoas-press"))
+        url = f"/routine/log/{entry.pk}/note/"
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    assert client.post(url, {}).status_code == HTTPStatus.FORBIDDEN
