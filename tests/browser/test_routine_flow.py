@@ -1,0 +1,80 @@
+import re
+from datetime import date, timedelta
+
+import pytest
+from django.core import mail
+from playwright.sync_api import expect
+
+from routines.models import DailySession, LogEntry
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "a long and unusual pass"
+DAY = date(2026, 3, 2)
+
+
+@pytest.fixture(autouse=True)
+def _allow_date_override(settings):
+    settings.ROUTINES_ALLOW_DATE_OVERRIDE = True
+
+
+def test_newcomer_onboards_ticks_off_today_and_sees_the_next_step(site, page):
+    """Sign up, verify, onboard with the defaults, tick everything off, come back tomorrow."""
+    page.goto(f"{site.url}/accounts/signup/")
+    page.get_by_label("Email").fill("newcomer@example.com")
+    page.get_by_label("Display name").fill("Newcomer")
+    page.locator("input[name=password1]").fill(PASSWORD)
+    page.locator("input[name=password2]").fill(PASSWORD)
+    page.get_by_role("button", name="Join").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    [confirmation] = mail.outbox
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", confirmation.body)[0]
+    page.goto(site.url + "/accounts/" + link.split("/accounts/", 1)[1])
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_text("You have confirmed newcomer@example.com")).to_be_visible()
+    page.goto(f"{site.url}/accounts/login/")
+    page.get_by_label("Email").fill("newcomer@example.com")
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    # On a phone the menu is folded away, so look for the button in the markup.
+    expect(page.locator("button", has_text="Sign out")).to_be_attached()
+
+    # "Today's plan" sends a newcomer to onboarding; the defaults give a plan in one click.
+    page.goto(f"{site.url}/routine/")
+    expect(page.get_by_role("heading", name="Start your daily plan")).to_be_visible()
+    expect(page.get_by_label("Hip", exact=True)).to_be_checked()
+    page.get_by_role("button", name="Make my plan").click()
+    expect(page.get_by_text("Your plan is ready")).to_be_visible()
+
+    page.goto(f"{site.url}/routine/?date={DAY.isoformat()}")
+    expect(page.get_by_role("heading", name="Today: Hip", level=1)).to_be_visible()
+    items = page.locator("li.plan-item")
+    expect(items).to_have_count(2)
+    expect(items.nth(0).get_by_role("link", name="Glute Ball Roll", exact=True)).to_be_visible()
+
+    # The hold timer works from the keyboard and says what it is doing.
+    first = items.nth(0)
+    first.locator("summary", has_text="Hold timer").click()
+    first.get_by_role("button", name="Start").press("Enter")
+    expect(first.locator("[data-part=announce]")).to_contain_text("started")
+    first.get_by_role("button", name="Pause").click()
+
+    for n in range(2):
+        item = items.nth(n)
+        item.get_by_label("Done").check()
+        item.get_by_label("Less sensitive").check()
+        item.get_by_label("Moves better").check()
+    items.nth(1).get_by_label("Note for next time (optional)").fill("Easy on the right side")
+    page.get_by_role("button", name="Save today’s log").click()
+    expect(page.get_by_text("That is everything for today")).to_be_visible()
+    assert LogEntry.objects.filter(member__email="newcomer@example.com", day=DAY).count() == 2
+    assert DailySession.objects.get(day=DAY).finished
+
+    # Tomorrow: the next step of the hip, with the Glute Ball Roll as lead-in.
+    page.goto(f"{site.url}/routine/?date={(DAY + timedelta(days=1)).isoformat()}")
+    expect(page.get_by_role("heading", name="Today: Hip", level=1)).to_be_visible()
+    names = page.locator("li.plan-item h3").all_inner_texts()
+    assert names == ["Glute Ball Roll", "Piriformis Ball Press", "TFL Ball Press"]
+    expect(page.get_by_text("Lead-in: do before Piriformis Ball Press")).to_be_visible()
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
