@@ -130,6 +130,8 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 # Sign-up also asks for the name shown on comments (members.forms.SignupForm).
 ACCOUNT_SIGNUP_FORM_CLASS = "members.forms.SignupForm"
+# Messages such as "Signed in as …" use the display name, not a name made from the email.
+ACCOUNT_USER_DISPLAY = "members.services.public_name"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[SMR Coach] "
 # allauth's own limits, spelled out (they live in the cache: share it between servers).

@@ -1,0 +1,85 @@
+import re
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core import mail
+from playwright.sync_api import expect
+
+from tests.factories import ProfileFactory, UserFactory
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "a long and unusual pass"
+QUESTION = "My lower back is tight every morning. Can I do the Psoas Press daily?"
+ANSWER = "Yes, as long as the area gets less sensitive each time and you move better."
+
+
+def sign_in(page, site, email):
+    """Through the real sign-in page."""
+    page.goto(f"{site.url}/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("Successfully signed in")).to_be_visible()
+
+
+def test_newcomer_asks_staff_answer_and_the_asker_hears_back(site, page, browser):
+    """Sign up, verify, ask under Psoas Press; staff answer; the asker sees it and gets mail."""
+    staff = UserFactory(username="coach", email="coach@example.com", is_staff=True)
+    staff.set_password(PASSWORD)
+    staff.save()
+    EmailAddress.objects.create(user=staff, email=staff.email, verified=True, primary=True)
+    ProfileFactory(user=staff, display_name="Coach Sam")
+
+    # A newcomer joins and confirms their address from the email.
+    page.goto(f"{site.url}/accounts/signup/")
+    page.get_by_label("Email").fill("ryan@example.com")
+    page.get_by_label("Display name").fill("Ryan")
+    page.locator("input[name=password1]").fill(PASSWORD)
+    page.locator("input[name=password2]").fill(PASSWORD)
+    page.get_by_role("button", name="Join").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    [confirmation] = mail.outbox
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", confirmation.body)[0]
+    page.goto(site.url + "/accounts/" + link.split("/accounts/", 1)[1])
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_text("You have confirmed ryan@example.com")).to_be_visible()
+    sign_in(page, site, "ryan@example.com")
+
+    # They ask under the Psoas Press; it waits for moderation and they are told so.
+    page.goto(f"{site.url}/techniques/psoas-press/")
+    page.get_by_label("Your comment").fill(QUESTION)
+    page.get_by_role("button", name="Post comment").click()
+    expect(page.get_by_text("waits for a moderator")).to_be_visible()
+    question = page.locator("li.comment.is-pending").first
+    expect(question).to_contain_text(QUESTION)
+    expect(question).to_contain_text("Awaiting moderation")
+    assert [m.to for m in mail.outbox if "New question" in m.subject] == [["coach@example.com"]]
+
+    # Staff sign in, approve the question and answer it.
+    staff_page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    sign_in(staff_page, site, "coach@example.com")
+    staff_page.goto(f"{site.url}/techniques/psoas-press/")
+    thread = staff_page.locator("li.comment", has_text=QUESTION).first
+    thread.get_by_role("button", name="Approve").click()
+    expect(staff_page.get_by_text("Comment approved.")).to_be_visible()
+    thread = staff_page.locator("li.comment", has_text=QUESTION).first
+    thread.get_by_role("link", name="Reply").first.click()
+    expect(staff_page.locator("#reply-title")).to_have_text("Reply to Ryan")
+    staff_page.get_by_label("Your comment").fill(ANSWER)
+    staff_page.get_by_role("button", name="Post comment").click()
+    expect(staff_page.get_by_text("Thanks, your comment is up.")).to_be_visible()
+    staff_page.context.close()
+
+    # The asker sees the answer, marked as staff, and has the email about it.
+    page.reload()
+    answer = page.locator("li.comment.by-staff", has_text=ANSWER)
+    expect(answer).to_be_visible()
+    expect(answer.locator(".badge-staff")).to_have_text("Staff")
+    expect(answer).to_contain_text("Coach Sam")
+    answer.get_by_role("button", name="Mark as the answer").click()
+    expect(page.locator("li.comment.is-answer")).to_contain_text(ANSWER)
+    [notification] = [m for m in mail.outbox if "New reply" in m.subject]
+    assert notification.to == ["ryan@example.com"]
+    assert ANSWER in notification.body
+    assert "Stop emails about this thread" in notification.body
