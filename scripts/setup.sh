@@ -5,9 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # System packages: Pango for WeasyPrint, fonts, Chromium for the browser tests,
-# poppler-utils to look at PDFs as images.
+# poppler-utils to look at PDFs as images, wrk to drive the page benchmark (bench/pages.py).
 APT_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core
-  fonts-liberation chromium poppler-utils)
+  fonts-liberation chromium poppler-utils wrk)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
