@@ -1,26 +1,15 @@
-import re
-
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
 from playwright.sync_api import expect
 
+from tests.browser.steps import PASSWORD, sign_in, sign_up_and_confirm
 from tests.factories import ProfileFactory, UserFactory
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "a long and unusual pass"
 QUESTION = "My lower back is tight every morning. Can I do the Psoas Press daily?"
 ANSWER = "Yes, as long as the area gets less sensitive each time and you move better."
-
-
-def sign_in(page, site, email):
-    """Through the real sign-in page."""
-    page.goto(f"{site.url}/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_text("Successfully signed in")).to_be_visible()
 
 
 def test_newcomer_asks_staff_answer_and_the_asker_hears_back(site, page, browser):
@@ -32,18 +21,7 @@ def test_newcomer_asks_staff_answer_and_the_asker_hears_back(site, page, browser
     ProfileFactory(user=staff, display_name="Coach Sam")
 
     # A newcomer joins and confirms their address from the email.
-    page.goto(f"{site.url}/accounts/signup/")
-    page.get_by_label("Email").fill("ryan@example.com")
-    page.get_by_label("Display name").fill("Ryan")
-    page.locator("input[name=password1]").fill(PASSWORD)
-    page.locator("input[name=password2]").fill(PASSWORD)
-    page.get_by_role("button", name="Join").click()
-    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
-    [confirmation] = mail.outbox
-    link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", confirmation.body)[0]
-    page.goto(site.url + "/accounts/" + link.split("/accounts/", 1)[1])
-    page.get_by_role("button", name="Confirm").click()
-    expect(page.get_by_text("You have confirmed ryan@example.com")).to_be_visible()
+    sign_up_and_confirm(page, site, "ryan@example.com", "Ryan")
     sign_in(page, site, "ryan@example.com")
 
     # They ask under the Psoas Press; it waits for moderation and they are told so.

@@ -1,15 +1,13 @@
-import re
 from datetime import date, timedelta
 
 import pytest
-from django.core import mail
 from playwright.sync_api import expect
 
 from routines.models import DailySession, LogEntry
+from tests.browser.steps import sign_in, sign_up_and_confirm
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "a long and unusual pass"
 DAY = date(2026, 3, 2)
 
 
@@ -20,24 +18,8 @@ def _allow_date_override(settings):
 
 def test_newcomer_onboards_ticks_off_today_and_sees_the_next_step(site, page):
     """Sign up, verify, onboard with the defaults, tick everything off, come back tomorrow."""
-    page.goto(f"{site.url}/accounts/signup/")
-    page.get_by_label("Email").fill("newcomer@example.com")
-    page.get_by_label("Display name").fill("Newcomer")
-    page.locator("input[name=password1]").fill(PASSWORD)
-    page.locator("input[name=password2]").fill(PASSWORD)
-    page.get_by_role("button", name="Join").click()
-    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
-    [confirmation] = mail.outbox
-    link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", confirmation.body)[0]
-    page.goto(site.url + "/accounts/" + link.split("/accounts/", 1)[1])
-    page.get_by_role("button", name="Confirm").click()
-    expect(page.get_by_text("You have confirmed newcomer@example.com")).to_be_visible()
-    page.goto(f"{site.url}/accounts/login/")
-    page.get_by_label("Email").fill("newcomer@example.com")
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    # On a phone the menu is folded away, so look for the button in the markup.
-    expect(page.locator("button", has_text="Sign out")).to_be_attached()
+    sign_up_and_confirm(page, site, "newcomer@example.com", "Newcomer")
+    sign_in(page, site, "newcomer@example.com")
 
     # "Today's plan" sends a newcomer to onboarding; the defaults give a plan in one click.
     page.goto(f"{site.url}/routine/")

@@ -1,0 +1,33 @@
+"""Steps several browser tests take, through the real pages."""
+
+import re
+
+from django.core import mail
+from playwright.sync_api import expect
+
+PASSWORD = "a long and unusual pass"
+
+
+def sign_up_and_confirm(page, site, email, display_name):
+    """Join through the real sign-up page and confirm the address from the emailed link."""
+    page.goto(f"{site.url}/accounts/signup/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Display name").fill(display_name)
+    page.locator("input[name=password1]").fill(PASSWORD)
+    page.locator("input[name=password2]").fill(PASSWORD)
+    page.get_by_role("button", name="Join").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    [confirmation] = [m for m in mail.outbox if email in m.to]
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", confirmation.body)[0]
+    page.goto(site.url + "/accounts/" + link.split("/accounts/", 1)[1])
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_text(f"You have confirmed {email}")).to_be_visible()
+
+
+def sign_in(page, site, email):
+    """Through the real sign-in page."""
+    page.goto(f"{site.url}/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("Successfully signed in")).to_be_visible()
