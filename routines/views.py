@@ -224,6 +224,19 @@ def _routine_form(request, routine: Routine | None):
     return RoutineForm(request.POST or None, **kwargs)
 
 
+def _routine_settings(data: dict) -> dict:
+    """The settings onboarding and the settings page both hand to the services."""
+    return {
+        "regions": data["ordered_regions"],
+        "tools": data["tools"],
+        "per_day": data["per_day"],
+        "tension": data["tension"],
+        "time_zone": data["time_zone"],
+        "reminders_on": data["reminders_on"],
+        "reminder_time": data["reminder_time"],
+    }
+
+
 @login_required
 def start(request):
     """Onboarding: one form with sensible defaults gives a plan straight away."""
@@ -234,14 +247,8 @@ def start(request):
         data = form.cleaned_data
         services.routine_create(
             member=request.user,
-            regions=data["ordered_regions"],
-            tools=data["tools"],
-            per_day=data["per_day"],
-            tension=data["tension"],
-            time_zone=data["time_zone"],
-            reminders_on=data["reminders_on"],
-            reminder_time=data["reminder_time"],
             start_date=timezone.now().astimezone(ZoneInfo(data["time_zone"])).date(),
+            **_routine_settings(data),
         )
         messages.success(request, PLAN_READY)
         return redirect("routines:today")
@@ -254,17 +261,10 @@ def edit(request):
     routine = _own_routine(request)
     form = _routine_form(request, routine)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         services.routine_update(
             routine=routine,
-            regions=data["ordered_regions"],
-            tools=data["tools"],
-            per_day=data["per_day"],
-            tension=data["tension"],
-            time_zone=data["time_zone"],
-            reminders_on=data["reminders_on"],
-            reminder_time=data["reminder_time"],
-            left_out=data["left_out"],
+            left_out=form.cleaned_data["left_out"],
+            **_routine_settings(form.cleaned_data),
         )
         messages.success(request, SETTINGS_SAVED)
         return redirect("routines:today")
