@@ -8,6 +8,7 @@ turns on the secure settings and refuses to start without a real secret key.
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -43,8 +44,10 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "crispy_forms",
     "crispy_bootstrap5",
+    "csp",
     "techniques",
     "routines",
     "members",
@@ -53,6 +56,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -94,13 +98,23 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Sessions stay in the database (Django's default): shared by every app server, and
+# nobody is signed out when Redis restarts.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
 REDIS_URL = env("REDIS_URL", default=env("CACHE_URL", default=""))
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # RedisCache that logs and misses instead of raising when Redis is down.
+            "BACKEND": "smrsite.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="smr"),
+            # Short timeouts: a stalled Redis must not hold a request for long.
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("REDIS_CONNECT_TIMEOUT", default=0.5),
+                "socket_timeout": env.float("REDIS_SOCKET_TIMEOUT", default=0.5),
+            },
         }
     }
 else:
@@ -146,6 +160,17 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/180s/key",
 }
 
+# Two-factor sign-in (allauth MFA): an authenticator app's codes, with recovery codes.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = SITE_NAME
+
+# Uploads: refuse big files early. Requests keep at most this much in memory (larger
+# uploads stream to a temporary file); the models' validators cap each file's size.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default: 2.5 MB of non-file form data
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+TECHNIQUE_IMAGE_MAX_BYTES = env.int("TECHNIQUE_IMAGE_MAX_BYTES", default=5 * 1024 * 1024)
+TECHNIQUE_VIDEO_MAX_BYTES = env.int("TECHNIQUE_VIDEO_MAX_BYTES", default=200 * 1024 * 1024)
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -161,8 +186,29 @@ STATICFILES_DIRS = [
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 
+# Uploads and cached PDFs go through Django's storage API: local files by default,
+# an S3-compatible bucket with django-storages (`pip install -e ".[s3]"`) when
+# AWS_STORAGE_BUCKET_NAME is set. Names are content-versioned, never overwritten.
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),
+            "region_name": env("AWS_S3_REGION_NAME", default=None),
+            "custom_domain": env("AWS_S3_CUSTOM_DOMAIN", default=None),
+            "location": env("AWS_LOCATION", default=""),
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -206,6 +252,42 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
+
+# Slow work (notification emails, PDF prebuilds) goes to Celery workers when a broker
+# is configured and runs inline when not (smrsite/jobs.py).
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A request that queues a task waits at most about a second for an unreachable broker.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
+
+# Anonymous pages (home, catalogue, technique pages) are cached whole for this long
+# and dropped as soon as their content changes (smrsite/pagecache.py). Production
+# without Redis would give each worker its own cache that other workers' writes
+# cannot invalidate, so there it is off unless set.
+PAGE_CACHE_SECONDS = env.int(
+    "PAGE_CACHE_SECONDS", default=300 if (REDIS_URL or not PRODUCTION) else 0
+)
+
+# Content-Security-Policy in every environment, so tests and the browser suite prove
+# our pages need no inline script or style.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
 
 LOGGING = {
     "version": 1,
