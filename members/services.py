@@ -3,6 +3,7 @@
 from django.contrib.auth.base_user import AbstractBaseUser
 
 from members.models import Profile
+from smrsite import pagecache
 
 
 def profile_for(user: AbstractBaseUser) -> Profile:
@@ -31,6 +32,8 @@ def profile_update(*, profile: Profile, **values: object) -> Profile:
         setattr(profile, name, value)
     profile.full_clean()
     profile.save()
+    if "display_name" in values:
+        pagecache.content_changed()  # comments on public pages show the name
     return profile
 
 

@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 
 from members import services
 from members.forms import ProfileForm
+from smrsite import pagecache
 
 PROFILE_SAVED = "Your settings are saved."
 
@@ -15,6 +16,8 @@ def profile_edit(request):
     form = ProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
         form.save()
+        if "display_name" in form.changed_data:
+            pagecache.content_changed()  # comments on public pages show the name
         messages.success(request, PROFILE_SAVED)
         return redirect("members:profile")
     return render(request, "members/profile_form.html", {"form": form})

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from smrsite.pagecache import InvalidatesPageCacheAdmin
 from techniques import comment_services
 from techniques.models import (
     Comment,
@@ -14,7 +15,7 @@ from techniques.models import (
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(InvalidatesPageCacheAdmin, admin.ModelAdmin):
     list_display = ["name", "position", "colour"]
     list_editable = ["position"]
     prepopulated_fields = {"slug": ["name"]}
@@ -22,7 +23,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tool)
-class ToolAdmin(admin.ModelAdmin):
+class ToolAdmin(InvalidatesPageCacheAdmin, admin.ModelAdmin):
     list_display = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name", "description"]
@@ -46,7 +47,7 @@ class FaqEntryInline(admin.StackedInline):
 
 
 @admin.register(Technique)
-class TechniqueAdmin(admin.ModelAdmin):
+class TechniqueAdmin(InvalidatesPageCacheAdmin, admin.ModelAdmin):
     list_display = ["name", "region", "kind", "position", "min_frequency_days", "is_published"]
     list_filter = ["region", "kind", "is_published", "tools", "series"]
     list_editable = ["position", "is_published"]
@@ -103,7 +104,7 @@ class CommentFlagInline(admin.TabularInline):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(InvalidatesPageCacheAdmin, admin.ModelAdmin):
     """The moderation queue: filter by status (pending first), approve or hide in bulk."""
 
     list_display = ["__str__", "technique", "author", "kind", "status", "created_at", "answered"]

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from smrsite import pagecache
 from techniques import emails
 from techniques.comment_text import comment_normalise
 from techniques.models import (
@@ -158,6 +159,8 @@ def comment_create(
         if follow:
             thread_follow(thread_id=comment.thread_id, member=author, following=True)
     _rate_count(author=author, now=now)
+    if comment.status == Comment.Status.PUBLISHED:
+        pagecache.content_changed()
     if comment.kind == Comment.Kind.QUESTION:
         emails.schedule(emails.notify_new_question, comment.pk)
     if comment.kind == Comment.Kind.REPLY and comment.status == Comment.Status.PUBLISHED:
@@ -191,6 +194,7 @@ def comment_update(
     comment.edited_at = now
     comment.full_clean()
     comment.save(update_fields=["body", "edited_at"])
+    pagecache.content_changed()
     return comment
 
 
@@ -199,6 +203,7 @@ def comment_delete(*, comment: Comment, by: AbstractBaseUser) -> None:
     """Delete a comment; one with replies stays as a "removed" placeholder so the thread holds."""
     if not comment_can_delete(comment, by):
         raise PermissionDenied(NOT_YOURS)
+    pagecache.content_changed()
     if comment.root_id:
         Comment.objects.filter(pk=comment.root_id, answer=comment).update(
             answer=None, answered_at=None
@@ -234,6 +239,7 @@ def comment_approve(*, comment: Comment, by: AbstractBaseUser) -> Comment:
     was_pending = comment.status == Comment.Status.PENDING
     comment.status = Comment.Status.PUBLISHED
     comment.save(update_fields=["status"])
+    pagecache.content_changed()
     if was_pending and comment.kind == Comment.Kind.REPLY:
         emails.schedule(emails.notify_reply, comment.pk)
     return comment
@@ -244,6 +250,7 @@ def comment_hide(*, comment: Comment, by: AbstractBaseUser) -> Comment:
     _require_staff(by)
     comment.status = Comment.Status.HIDDEN
     comment.save(update_fields=["status"])
+    pagecache.content_changed()
     return comment
 
 
@@ -275,6 +282,7 @@ def comment_mark_answer(
     else:
         question.answer, question.answered_at = reply, now or timezone.now()
     question.save(update_fields=["answer", "answered_at"])
+    pagecache.content_changed()
     return question
 
 
@@ -321,4 +329,5 @@ def faq_promote(*, reply: Comment, by: AbstractBaseUser) -> FaqEntry:
     )
     entry.full_clean()
     entry.save()
+    pagecache.content_changed()
     return entry

@@ -44,12 +44,19 @@ def _absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def schedule(send: Callable[[int], None], comment_id: int) -> None:
-    """Run ``send(comment_id)`` once the current transaction commits, swallowing failures."""
+def schedule(send: Callable[[int], int], comment_id: int) -> None:
+    """Send ``send(comment_id)``'s emails once the current transaction commits.
+
+    On a Celery worker when a broker is configured, inline otherwise; failures are
+    logged (by the task, or here if even queueing it fails), never raised.
+    """
 
     def run() -> None:
+        from smrsite import jobs
+        from techniques import tasks
+
         try:
-            send(comment_id)
+            jobs.enqueue(tasks.send_notification, send.__name__, comment_id)
         except Exception:
             logger.exception("Could not send %s for comment %s", send.__name__, comment_id)
 

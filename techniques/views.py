@@ -5,12 +5,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
+from smrsite.pagecache import cache_anonymous_page
 from techniques import comment_selectors, pdf, selectors
 from techniques.forms import CommentForm
 from techniques.models import Technique
 from techniques.video import ranged_file_response
 
 
+@cache_anonymous_page()
 def home(request):
     """The front page: what SMR is, how to start, and the regions."""
     regions = selectors.region_list()
@@ -22,6 +24,7 @@ def home(request):
     )
 
 
+@cache_anonymous_page(params=["region"])
 def technique_list(request):
     """The catalogue grouped by region, filtered by ``?region=`` and searched by ``?q=``."""
     regions = list(selectors.region_list())
@@ -45,6 +48,7 @@ def technique_list(request):
     )
 
 
+@cache_anonymous_page(params=[comment_selectors.PAGE_PARAMETER])
 def technique_detail(request, slug):
     """One technique, laid out in the order a person needs it."""
     try:

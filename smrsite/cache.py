@@ -1,0 +1,86 @@
+"""A Redis cache that degrades to "no cache" when Redis is unreachable.
+
+Django's ``RedisCache`` raises ``redis.ConnectionError`` from every call when the
+server is down, which turns each page that touches the cache (sessions, rate limits,
+the page cache) into a 500. Here a connection error or timeout is logged as a
+warning (at most once per :data:`WARNING_INTERVAL` seconds per process) and the
+call behaves like a miss: reads return the default, writes report failure and
+``incr`` raises ``ValueError`` as it does for a missing key.
+"""
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+WARNING_INTERVAL = 30.0
+UNAVAILABLE = (RedisConnectionError, RedisTimeoutError)
+
+
+class ResilientRedisCache(RedisCache):
+    """``RedisCache`` whose failures to reach Redis are logged misses, never errors."""
+
+    _last_warning = 0.0
+
+    def _fallback(self, operation: str, call: Callable[[], Any], fallback: Any) -> Any:
+        try:
+            return call()
+        except UNAVAILABLE as error:
+            now = time.monotonic()
+            if now - ResilientRedisCache._last_warning >= WARNING_INTERVAL:
+                ResilientRedisCache._last_warning = now
+                logger.warning(
+                    "Cache unavailable (%s during %s); serving without it", error, operation
+                )
+            if isinstance(fallback, BaseException):
+                raise fallback from error
+            return fallback
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._fallback("add", lambda: super_(self).add(key, value, timeout, version), False)
+
+    def get(self, key, default=None, version=None):
+        return self._fallback("get", lambda: super_(self).get(key, default, version), default)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._fallback("set", lambda: super_(self).set(key, value, timeout, version), None)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._fallback("touch", lambda: super_(self).touch(key, timeout, version), False)
+
+    def delete(self, key, version=None):
+        return self._fallback("delete", lambda: super_(self).delete(key, version), False)
+
+    def get_many(self, keys, version=None):
+        return self._fallback("get_many", lambda: super_(self).get_many(keys, version), {})
+
+    def has_key(self, key, version=None):
+        return self._fallback("has_key", lambda: super_(self).has_key(key, version), False)
+
+    def incr(self, key, delta=1, version=None):
+        missing = ValueError(f"Key '{key}' not found (cache unavailable).")
+        return self._fallback("incr", lambda: super_(self).incr(key, delta, version), missing)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        failed = list(data)
+        return self._fallback(
+            "set_many", lambda: super_(self).set_many(data, timeout, version), failed
+        )
+
+    def delete_many(self, keys, version=None):
+        return self._fallback("delete_many", lambda: super_(self).delete_many(keys, version), None)
+
+    def clear(self):
+        return self._fallback("clear", lambda: super_(self).clear(), False)
+
+
+def super_(cache: ResilientRedisCache) -> RedisCache:
+    """The plain ``RedisCache`` methods of ``cache`` (``super()`` does not reach into lambdas)."""
+    return super(ResilientRedisCache, cache)

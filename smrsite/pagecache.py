@@ -1,0 +1,144 @@
+"""Whole-page cache for anonymous readers, keyed by one content version.
+
+Only what every anonymous visitor sees alike is cached: GET requests from visitors
+who are not signed in, with no query parameters other than the view's allowed ones,
+no pending messages, and a 200 answer that set no cookie and used no CSRF token.
+A signed-in member's page is never read from or written to this cache.
+
+Every key contains the current *content version*, a random token in the cache.
+Writes that change what a public page shows (technique edits, steps, FAQ,
+comments, display names) call :func:`content_changed`, which replaces the token:
+all cached pages become unreachable at once, on every app server sharing the cache.
+The token is replaced right away and again when the transaction commits, so a
+page rendered from the pre-commit data in between cannot outlive the write.
+Pages also expire after ``PAGE_CACHE_SECONDS``, which bounds staleness if the
+cache was unreachable when a write tried to invalidate it.
+"""
+
+import hashlib
+import logging
+import uuid
+from collections.abc import Callable, Iterable
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+
+logger = logging.getLogger(__name__)
+
+VERSION_KEY = "pagecache:version"
+HIT_HEADER = "X-Page-Cache"
+
+
+def content_version() -> str | None:
+    """The current content version, or None when the cache cannot hold one."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        version = cache.get(VERSION_KEY)
+    return version
+
+
+def _bump() -> None:
+    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def content_changed() -> None:
+    """Forget every cached page: call after any write that changes a public page."""
+    _bump()
+    transaction.on_commit(_bump, robust=True)
+
+
+def _timeout() -> int:
+    return getattr(settings, "PAGE_CACHE_SECONDS", 0)
+
+
+def _page_key(request: HttpRequest, params: Iterable[str]) -> str | None:
+    """The cache key for this request, or None when it must not use the cache."""
+    if request.method != "GET" or _timeout() <= 0:
+        return None
+    if any(name not in params or len(request.GET.getlist(name)) != 1 for name in request.GET):
+        return None
+    if request.user.is_authenticated or len(messages.get_messages(request)):
+        return None
+    version = content_version()
+    if version is None:
+        return None
+    query = "&".join(f"{name}={request.GET[name]}" for name in sorted(request.GET))
+    digest = hashlib.sha256(f"{request.get_host()}\0{request.path}\0{query}".encode())
+    return f"pagecache:{version}:{digest.hexdigest()[:32]}"
+
+
+def _storable(request: HttpRequest, response: HttpResponse) -> bool:
+    session = getattr(request, "session", None)
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not response.has_header("Set-Cookie")
+        and "private" not in response.get("Cache-Control", "")
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not (session is not None and session.modified)
+        and not getattr(messages.get_messages(request), "added_new", False)
+    )
+
+
+def cache_anonymous_page(*, params: Iterable[str] = ()) -> Callable:
+    """Serve the view's page to anonymous visitors from the cache (see the module docs).
+
+    ``params`` are the query parameters that still allow caching (e.g. ``region``);
+    any other parameter, or a repeated one, bypasses the cache.
+    """
+    allowed = frozenset(params)
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            key = _page_key(request, allowed)
+            if key is None:
+                return view(request, *args, **kwargs)
+            stored = cache.get(key)
+            if stored is not None:
+                response = HttpResponse(stored["content"], content_type=stored["content_type"])
+                response[HIT_HEADER] = "hit"
+                return response
+            response = view(request, *args, **kwargs)
+            if _storable(request, response):
+                cache.set(
+                    key,
+                    {"content": response.content, "content_type": response["Content-Type"]},
+                    timeout=_timeout(),
+                )
+                response[HIT_HEADER] = "miss"
+            return response
+
+        return wrapped
+
+    return decorator
+
+
+class InvalidatesPageCacheAdmin:
+    """``ModelAdmin`` mixin: every save or delete made in this admin drops cached pages.
+
+    Admin edits bypass our services, so the admin says itself that content changed
+    (``save_related`` covers inlines such as steps and FAQ entries, and many-to-many).
+    """
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        content_changed()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        content_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        content_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        content_changed()
