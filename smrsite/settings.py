@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -220,6 +221,8 @@ STORAGES = {
 
 # Outside production, serve static files straight from the finders (no collectstatic).
 WHITENOISE_USE_FINDERS = not PRODUCTION
+# Source maps are only for developer tools: not worth compressing at every deploy.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
