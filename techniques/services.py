@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Model
 
+from smrsite import pagecache
 from techniques.models import Region, Step, Technique, Tool
 
 CATALOGUE_FILE = Path(__file__).resolve().parent / "catalogue.toml"
@@ -44,28 +45,14 @@ def catalogue_read(path: Path = CATALOGUE_FILE) -> dict[str, Any]:
         return tomllib.load(handle)
 
 
-def _upsert(
-    model: type[Model], lookup: dict[str, Any], values: dict[str, Any]
-) -> tuple[Model, str]:
-    """Create or update one row, saving only when something differs.
-
-    Saving an unchanged technique would bump ``updated_at`` and with it the content
-    version that printed handouts are cached under.
-    """
-    obj = model.objects.filter(**lookup).first()
-    if obj is None:
-        obj = model(**lookup, **values)
-        obj.full_clean()
-        obj.save()
-        return obj, "created"
-    changed = [name for name, value in values.items() if getattr(obj, name) != value]
-    if changed:
-        for name in changed:
-            setattr(obj, name, values[name])
-        obj.full_clean()
-        obj.save()
-        return obj, "updated"
-    return obj, "unchanged"
+def _set_changed(obj: Model, values: dict[str, Any]) -> bool:
+    """Copy ``values`` onto ``obj``; say whether anything differed."""
+    changed = False
+    for name, value in values.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed = True
+    return changed
 
 
 def _sync_steps(technique: Technique, texts: list[str]) -> bool:
@@ -86,66 +73,124 @@ def _sync_steps(technique: Technique, texts: list[str]) -> bool:
     return changed
 
 
+def _validate(obj: Model, **kwargs: Any) -> None:
+    # Uniqueness and check constraints are enforced by the database when the rows are
+    # written; validating them here too would cost several queries per row.
+    obj.full_clean(validate_unique=False, validate_constraints=False, **kwargs)
+
+
+def _upsert_all(model: type[Model], rows: dict[str, dict[str, Any]]) -> dict[str, Model]:
+    """Create or update rows of ``model`` keyed by slug, saving only what differs."""
+    existing = model.objects.in_bulk(list(rows), field_name="slug")
+    new = []
+    for slug, values in rows.items():
+        obj = existing.get(slug)
+        if obj is None:
+            obj = model(slug=slug, **values)
+            _validate(obj)
+            new.append(obj)
+        elif _set_changed(obj, values):
+            _validate(obj)
+            obj.save()
+    model.objects.bulk_create(new)
+    return model.objects.in_bulk(list(rows), field_name="slug")
+
+
 @transaction.atomic
 def catalogue_load(*, data: dict[str, Any]) -> SeedReport:
     """Load regions, tools and techniques, updating rows in place by slug.
 
     Safe to run again and again: nothing is duplicated, unchanged rows are not
-    touched, and uploads made in the admin (images, videos) are kept.
+    touched (saving one would bump ``updated_at``, the content version printed
+    handouts are cached under), and uploads made in the admin are kept.
     """
-    report = SeedReport()
-    for item in data.get("tools", []):
-        _upsert(
-            Tool,
-            {"slug": item["slug"]},
-            {"name": item["name"], "description": item.get("description", "")},
-        )
-    for item in data.get("regions", []):
-        _upsert(
-            Region,
-            {"slug": item["slug"]},
-            {
-                "name": item["name"],
-                "position": item["position"],
-                "colour": item["colour"],
-                "summary": item.get("summary", ""),
-            },
-        )
-    regions = {r.slug: r for r in Region.objects.all()}
-    tools = {t.slug: t for t in Tool.objects.all()}
+    tools = _upsert_all(
+        Tool,
+        {
+            t["slug"]: {"name": t["name"], "description": t.get("description", "")}
+            for t in data.get("tools", [])
+        },
+    )
+    regions = _upsert_all(
+        Region,
+        {
+            r["slug"]: {
+                "name": r["name"],
+                "position": r["position"],
+                "colour": r["colour"],
+                "summary": r.get("summary", ""),
+            }
+            for r in data.get("regions", [])
+        },
+    )
 
-    techniques: dict[str, Technique] = {}
+    items = {item["slug"]: item for item in data.get("techniques", [])}
+    existing = {
+        t.slug: t
+        for t in Technique.objects.filter(slug__in=items)
+        .select_related("after", "paired_stretch")
+        .prefetch_related("tools", "steps")
+    }
     outcomes: dict[str, str] = {}
-    for item in data.get("techniques", []):
+    techniques: dict[str, Technique] = {}
+    new: list[Technique] = []
+    for slug, item in items.items():
         values = {name: item.get(name, _default(name)) for name in TECHNIQUE_FIELDS}
         values["region"] = regions[item["region"]]
         values["progression"] = "\n".join(item.get("progression", []))
-        technique, outcome = _upsert(Technique, {"slug": item["slug"]}, values)
-        techniques[item["slug"]] = technique
-        outcomes[item["slug"]] = outcome
+        technique = existing.get(slug)
+        if technique is None:
+            technique = Technique(slug=slug, **values)
+            new.append(technique)
+            outcomes[slug] = "created"
+        else:
+            outcomes[slug] = "updated" if _set_changed(technique, values) else "unchanged"
+        techniques[slug] = technique
+    for technique in new:
+        _validate(technique, exclude=["after", "paired_stretch"])
+    Technique.objects.bulk_create(new)
 
     # References point at other techniques, so they are set once all exist.
-    for item in data.get("techniques", []):
-        technique = techniques[item["slug"]]
-        changed = False
-        for name in ("after", "paired_stretch"):
-            target = techniques[item[name]] if item.get(name) else None
-            if getattr(technique, name) != target:
-                setattr(technique, name, target)
-                changed = True
-        wanted_tools = {tools[slug] for slug in item.get("tools", [])}
-        if set(technique.tools.all()) != wanted_tools:
+    new_steps: list[Step] = []
+    new_tool_links = []
+    for slug, item in items.items():
+        technique = techniques[slug]
+        refs = {
+            name: techniques[item[name]] if item.get(name) else None
+            for name in ("after", "paired_stretch")
+        }
+        refs_changed = _set_changed(technique, refs)
+        wanted_tools = {tools[t].pk for t in item.get("tools", [])}
+        steps_changed = False
+        if outcomes[slug] == "created":
+            new_tool_links += [
+                Technique.tools.through(technique_id=technique.pk, tool_id=pk)
+                for pk in wanted_tools
+            ]
+            new_steps += [
+                Step(technique=technique, position=n, text=text)
+                for n, text in enumerate(item.get("steps", []), start=1)
+            ]
+            if refs_changed:
+                _validate(technique)
+                technique.save(update_fields=["after", "paired_stretch"])
+            continue
+        if {t.pk for t in technique.tools.all()} != wanted_tools:
             technique.tools.set(wanted_tools)
-            changed = True
-        changed = _sync_steps(technique, item.get("steps", [])) or changed
-        if changed:
-            technique.full_clean()
+            steps_changed = True
+        steps_changed = _sync_steps(technique, item.get("steps", [])) or steps_changed
+        if outcomes[slug] == "updated" or refs_changed or steps_changed:
+            _validate(technique)
             technique.save()
-            if outcomes[item["slug"]] == "unchanged":
-                outcomes[item["slug"]] = "updated"
+            outcomes[slug] = "updated"
+    Step.objects.bulk_create(new_steps)
+    Technique.tools.through.objects.bulk_create(new_tool_links)
 
+    report = SeedReport()
     for slug, outcome in outcomes.items():
         getattr(report, outcome).append(slug)
+    # Regions and tools are not in the report; a re-seed is rare, so drop every page.
+    pagecache.content_changed()
     return report
 
 
