@@ -11,6 +11,9 @@ from django.utils import timezone
 HEX_COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as #rrggbb.")
 AFTER_CYCLE_ERROR = "This would make a loop: {chain}. A technique cannot come after itself."
 PAIRED_NOT_STRETCH_ERROR = "Pair a technique with a stretch, not with another release."
+# Paths under /techniques/ that are not technique pages.
+RESERVED_SLUGS = frozenset({"booklet", "comments"})
+RESERVED_SLUG_ERROR = "“{slug}” is the address of another page; choose another slug."
 
 
 class Region(models.Model):
@@ -172,6 +175,8 @@ class Technique(models.Model):
             current = current.after
         if self.paired_stretch is not None and not self.paired_stretch.is_stretch:
             raise ValidationError({"paired_stretch": PAIRED_NOT_STRETCH_ERROR})
+        if self.slug in RESERVED_SLUGS:
+            raise ValidationError({"slug": RESERVED_SLUG_ERROR.format(slug=self.slug)})
 
 
 class Stretch(Technique):

@@ -75,3 +75,11 @@ def test_urls_and_names():
     assert technique.get_absolute_url() == "/techniques/psoas-press/"
     assert region.get_absolute_url() == "/techniques/?region=hip"
     assert str(technique) == "Psoas Press"
+
+
+@pytest.mark.parametrize("slug", ["booklet", "comments"])
+def test_clean_rejects_slugs_that_other_pages_use(slug):
+    """A technique cannot take the address of the booklet or the comment pages."""
+    technique = TechniqueFactory.build(slug=slug, region=RegionFactory())
+    with pytest.raises(ValidationError, match="address of another page"):
+        technique.full_clean()
