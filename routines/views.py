@@ -1,3 +1,4 @@
+import logging
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -15,6 +16,9 @@ from routines import documents, scheduler, selectors, services
 from routines.forms import ItemLogFormSet, NoteForm, RoutineForm, StretchLogForm
 from routines.models import LogEntry, Routine, StretchLog
 from techniques.models import Technique
+from techniques.pdf import RENDER_FAILED_MESSAGE, RENDER_FAILED_TITLE, pdf_error_response
+
+logger = logging.getLogger(__name__)
 
 PLAN_READY = "Your plan is ready. Here is today."
 SETTINGS_SAVED = "Your routine is saved."
@@ -334,7 +338,15 @@ def plan_pdf(request):
     routine = _own_routine(request)
     day, _ = _today(request, routine)
     data = selectors.routine_data(routine, today=day)
-    content = documents.plan_pdf(data, selectors.plan_upcoming(data), site_url=_site_url(request))
+    try:
+        content = documents.plan_pdf(
+            data, selectors.plan_upcoming(data), site_url=_site_url(request)
+        )
+    except Exception:
+        logger.exception("Plan PDF render failed for member %s", request.user.pk)
+        return pdf_error_response(
+            request, status=503, title=RENDER_FAILED_TITLE, message=RENDER_FAILED_MESSAGE
+        )
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="smr-plan-{day.isoformat()}.pdf"'
     response["Cache-Control"] = "private, no-store"

@@ -395,6 +395,19 @@ def test_plan_pdf_lists_the_fourteen_days(auth_client, routine):
     assert "Psoas Press" in text
 
 
+def test_plan_pdf_render_failure_is_a_friendly_503(auth_client, routine, monkeypatch):
+    """A renderer error gives the explanatory 503 page, not a server error."""
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("renderer exploded")
+
+    monkeypatch.setattr("routines.documents.plan_pdf", broken)
+    response = auth_client.get("/routine/plan.pdf" + _at(DAY))
+    assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    assert response["Retry-After"]
+    assert "try again" in response.content.decode().lower()
+
+
 def test_ical_feed_parses_and_keeps_stable_uids(user, routine):
     """The feed is valid iCalendar with a VTIMEZONE and the same UIDs on every fetch."""
     profile_update(profile=profile_for(user), time_zone="Europe/London")
