@@ -4,8 +4,10 @@ Django's ``RedisCache`` raises ``redis.ConnectionError`` from every call when th
 server is down, which turns each page that touches the cache (sessions, rate limits,
 the page cache) into a 500. Here a connection error or timeout is logged as a
 warning (at most once per :data:`WARNING_INTERVAL` seconds per process) and the
-call behaves like a miss: reads return the default, writes report failure and
-``incr`` raises ``ValueError`` as it does for a missing key.
+call behaves like an empty cache that forgets every write: reads return the
+default, ``add`` reports success (the key was absent), ``incr`` raises
+``ValueError`` as it does for a missing key. Rate limits therefore fail open
+while Redis is down: members can still sign in and post.
 """
 
 import logging
@@ -44,7 +46,9 @@ class ResilientRedisCache(RedisCache):
             return fallback
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._fallback("add", lambda: super_(self).add(key, value, timeout, version), False)
+        # An unreachable cache holds no key, so ``add`` "succeeds": locks built on it
+        # (allauth's rate limiter) then let the request through instead of waiting.
+        return self._fallback("add", lambda: super_(self).add(key, value, timeout, version), True)
 
     def get(self, key, default=None, version=None):
         return self._fallback("get", lambda: super_(self).get(key, default, version), default)

@@ -1,0 +1,82 @@
+"""With Redis unreachable the site still answers: cache calls are logged misses."""
+
+import logging
+from http import HTTPStatus
+
+import pytest
+from django.core.cache import cache
+
+from smrsite.cache import ResilientRedisCache
+from techniques import comment_services
+from techniques.models import Comment
+from tests.factories import TechniqueFactory
+
+pytestmark = pytest.mark.django_db
+
+# Port 1 on loopback: nothing listens there, so every connection is refused at once.
+CLOSED_REDIS = "redis://127.0.0.1:1/0"
+
+
+@pytest.fixture
+def redis_down(settings):
+    ResilientRedisCache._last_warning = 0.0
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "smrsite.cache.ResilientRedisCache",
+            "LOCATION": CLOSED_REDIS,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+    yield
+    ResilientRedisCache._last_warning = 0.0
+
+
+def test_every_cache_call_is_a_miss_when_redis_is_down(redis_down):
+    """Reads give the default, add succeeds as on an empty cache, incr says the key is missing."""
+    assert cache.get("k", "default") == "default"
+    assert cache.get_many(["a", "b"]) == {}
+    assert cache.add("k", 1) is True
+    assert cache.set_many({"a": 1}) == ["a"]
+    assert cache.has_key("k") is False
+    assert cache.delete("k") is False
+    cache.set("k", 1)
+    cache.delete_many(["a"])
+    with pytest.raises(ValueError, match="not found"):
+        cache.incr("k")
+
+
+def test_pages_still_load_and_a_warning_is_logged(redis_down, client, auth_client, caplog):
+    """Home, catalogue, a technique page, sign-in and a member's page answer 200 without Redis."""
+    technique = TechniqueFactory(slug="psoas-press")
+    with caplog.at_level(logging.WARNING, logger="smrsite.cache"):
+        for url in ("/", "/techniques/", technique.get_absolute_url(), "/accounts/login/"):
+            assert client.get(url).status_code == HTTPStatus.OK, url
+        assert auth_client.get(technique.get_absolute_url()).status_code == HTTPStatus.OK
+        assert auth_client.get("/accounts/profile/").status_code == HTTPStatus.OK
+    warnings = [r for r in caplog.records if r.name == "smrsite.cache"]
+    assert len(warnings) == 1, "one warning, not one per call"
+    assert "Cache unavailable" in warnings[0].getMessage()
+
+
+def test_members_can_still_post_without_redis(redis_down, auth_client, user):
+    """Posting a comment works with the rate-limit counters out of reach."""
+    technique = TechniqueFactory(slug="quads-roll")
+    response = auth_client.post(
+        f"/techniques/{technique.slug}/comments/",
+        {"kind": "question", "body": "Does it still post?", "website": ""},
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    assert Comment.objects.filter(author=user, body="Does it still post?").exists()
+    comment_services.comment_rate_check(author=user)
+
+
+def test_sign_in_works_without_redis(redis_down, client, user):
+    """allauth's rate limits miss the cache but sign-in still succeeds."""
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    response = client.post(
+        "/accounts/login/", {"login": user.email, "password": "correct horse battery staple"}
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    assert "_auth_user_id" in client.session

@@ -1,0 +1,158 @@
+"""The anonymous page cache: served without queries, dropped on every content change."""
+
+from http import HTTPStatus
+
+import pytest
+from django.contrib import admin
+from django.test import Client, RequestFactory
+
+from members.services import profile_for, profile_update
+from smrsite.pagecache import HIT_HEADER
+from techniques import comment_services
+from techniques.models import Comment, Technique
+from tests.factories import CommentFactory, StepFactory, TechniqueFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def technique():
+    technique = TechniqueFactory(name="Psoas Press", slug="psoas-press")
+    StepFactory(technique=technique, text="Lie face down on the ball.")
+    return technique
+
+
+def _warm(client, url):
+    first = client.get(url)
+    assert first.status_code == HTTPStatus.OK
+    assert first[HIT_HEADER] == "miss"
+    return first
+
+
+@pytest.mark.parametrize("path", ["/", "/techniques/", "/techniques/?region=x", "TECHNIQUE"])
+def test_second_anonymous_visit_is_served_from_cache_without_queries(
+    client, technique, django_assert_num_queries, path
+):
+    """An anonymous reader's second visit to a public page costs no database query."""
+    url = technique.get_absolute_url() if path == "TECHNIQUE" else path
+    if "region=" in url:
+        url = f"/techniques/?region={technique.region.slug}"
+    first = _warm(client, url)
+    with django_assert_num_queries(0):
+        second = client.get(url)
+    assert second.status_code == HTTPStatus.OK
+    assert second[HIT_HEADER] == "hit"
+    assert second.content == first.content
+    assert "default-src 'self'" in second["Content-Security-Policy"]
+
+
+def test_anonymous_technique_page_carries_no_csrf_token(client, technique):
+    """The cached anonymous page holds no form token that could go stale for the next reader."""
+    response = _warm(client, technique.get_absolute_url())
+    assert b"csrfmiddlewaretoken" not in response.content
+    assert "csrftoken" not in response.cookies
+
+
+def test_other_query_parameters_bypass_the_cache(client, technique):
+    """A search or a reply link is rendered each time, never stored."""
+    for url in ("/techniques/?q=psoas", f"{technique.get_absolute_url()}?replyto=1"):
+        client.get(url)
+        assert HIT_HEADER not in client.get(url)
+
+
+def test_technique_edit_through_a_service_shows_at_once(client, technique, catalogue_data):
+    """Re-seeding the catalogue (the service) drops the cached pages."""
+    from techniques.services import catalogue_load
+
+    _warm(client, "/techniques/")
+    catalogue_load(data=catalogue_data)
+    response = client.get("/techniques/")
+    assert response[HIT_HEADER] == "miss"
+    assert "Quads Roll" in response.content.decode()
+
+
+@pytest.fixture
+def catalogue_data():
+    from techniques.services import catalogue_read
+
+    return catalogue_read()
+
+
+def test_technique_saved_in_the_admin_shows_at_once(client, technique, staff_user):
+    """A change saved through the technique admin replaces the cached page."""
+    _warm(client, technique.get_absolute_url())
+    technique.summary = "A brand-new summary from the admin."
+    request = RequestFactory().post("/admin/")
+    request.user = staff_user
+    model_admin = admin.site._registry[Technique]
+    model_admin.save_model(request, technique, form=None, change=True)
+    response = client.get(technique.get_absolute_url())
+    assert response[HIT_HEADER] == "miss"
+    assert "A brand-new summary from the admin." in response.content.decode()
+
+
+def test_technique_deleted_in_the_admin_disappears_from_the_catalogue(client, technique):
+    """Deleting through the admin's own delete page removes the technique from cached pages."""
+    staff = UserFactory(username="editor", is_staff=True, is_superuser=True)
+    _warm(client, "/techniques/")
+    editor = Client()
+    editor.force_login(staff)
+    response = editor.post(f"/admin/techniques/technique/{technique.pk}/delete/", {"post": "yes"})
+    assert response.status_code == HTTPStatus.FOUND
+    assert "Psoas Press" not in client.get("/techniques/").content.decode()
+
+
+def test_approving_a_comment_replaces_the_cached_page(client, technique, user, staff_user):
+    """A comment waiting for moderation appears for readers as soon as staff approve it."""
+    pending = comment_services.comment_create(
+        technique=technique, author=user, body="Is twice a day too much?"
+    )
+    assert pending.status == Comment.Status.PENDING
+    before = _warm(client, technique.get_absolute_url()).content.decode()
+    assert "Is twice a day too much?" not in before
+    comment_services.comment_approve(comment=pending, by=staff_user)
+    response = client.get(technique.get_absolute_url())
+    assert response[HIT_HEADER] == "miss"
+    assert "Is twice a day too much?" in response.content.decode()
+
+
+def test_a_new_published_comment_replaces_the_cached_page(client, technique, staff_user):
+    """A comment that goes live at once shows on the next anonymous visit."""
+    _warm(client, technique.get_absolute_url())
+    comment_services.comment_create(technique=technique, author=staff_user, body="Staff tip.")
+    assert "Staff tip." in client.get(technique.get_absolute_url()).content.decode()
+
+
+def test_a_new_display_name_replaces_the_cached_page(client, technique, user):
+    """Comments show the author's display name, so changing it drops the cached pages."""
+    CommentFactory(technique=technique, author=user, body="My question")
+    profile_update(profile=profile_for(user), display_name="Old Name")
+    _warm(client, technique.get_absolute_url())
+    profile_update(profile=profile_for(user), display_name="New Name")
+    assert "New Name" in client.get(technique.get_absolute_url()).content.decode()
+
+
+def test_signed_in_pages_are_never_cached_or_shared(technique, user, other_user):
+    """Each member gets their own page (their pending comment shows only to them), never cached."""
+    comment_services.comment_create(technique=technique, author=user, body="Ryan's own question")
+    ryan, other = Client(), Client()
+    ryan.force_login(user)
+    other.force_login(other_user)
+    for _ in range(2):
+        mine = ryan.get(technique.get_absolute_url())
+        theirs = other.get(technique.get_absolute_url())
+        assert HIT_HEADER not in mine
+        assert HIT_HEADER not in theirs
+        assert "Ryan's own question" in mine.content.decode()
+        assert "Ryan's own question" not in theirs.content.decode()
+        assert b"csrfmiddlewaretoken" in mine.content
+    anonymous = Client().get(technique.get_absolute_url())
+    assert anonymous[HIT_HEADER] == "miss"
+    assert "Ryan's own question" not in anonymous.content.decode()
+
+
+def test_cache_can_be_turned_off(client, technique, settings):
+    """PAGE_CACHE_SECONDS=0 renders every page afresh."""
+    settings.PAGE_CACHE_SECONDS = 0
+    client.get("/")
+    assert HIT_HEADER not in client.get("/")
