@@ -112,3 +112,17 @@ def test_build_pdf_task_stores_the_handout_once(settings, tmp_path):
     assert first == again
     assert first.startswith(f"{STORAGE_DIR}/quads-roll/")
     assert len(list((settings.MEDIA_ROOT / STORAGE_DIR / "quads-roll").iterdir())) == 1
+
+
+def test_build_pdfs_queues_one_task_per_pdf_with_a_broker(settings, celery_conf, capsys):
+    """With a broker, ``build_pdfs`` hands each handout and booklet to the workers."""
+    from django.core.management import call_command
+
+    from techniques.pdf import STORAGE_DIR
+
+    TechniqueFactory(slug="quads-roll", name="Quads Roll")
+    settings.CELERY_BROKER_URL = "memory://"
+    celery_conf.update(task_always_eager=True, broker_url="memory://")
+    call_command("build_pdfs", "--size", "a4", "--no-booklets")
+    assert "1 PDF(s) queued for the workers" in capsys.readouterr().out
+    assert len(list((settings.MEDIA_ROOT / STORAGE_DIR / "quads-roll").iterdir())) == 1

@@ -9,7 +9,8 @@ from django.contrib.sites.models import Site
 from django.core.management.base import BaseCommand, CommandError
 from weasyprint.urls import FatalURLFetchingError
 
-from techniques import pdf, selectors
+from smrsite.jobs import broker_configured, enqueue
+from techniques import pdf, selectors, tasks
 
 BAR_WIDTH = 24
 
@@ -41,12 +42,20 @@ class Command(BaseCommand):
             "--size", choices=sorted(pdf.PAGE_SIZES), action="append", help="Only this size."
         )
         parser.add_argument("--no-booklets", action="store_true", help="Handouts only.")
+        parser.add_argument(
+            "--inline",
+            action="store_true",
+            help="Render here even when CELERY_BROKER_URL is set (default: queue for workers).",
+        )
 
     def handle(self, *args, **options):
         site_url = options["base_url"] or _default_site_url()
         if not site_url.endswith("/"):
             site_url += "/"
         sizes = options["size"] or list(pdf.PAGE_SIZES)
+        if broker_configured() and not options["inline"]:
+            self._queue(site_url=site_url, sizes=sizes, booklets=not options["no_booklets"])
+            return
         jobs = _jobs(site_url=site_url, sizes=sizes, booklets=not options["no_booklets"])
 
         # One image cache for the whole batch: a photo used on several pages (and in
@@ -83,6 +92,20 @@ class Command(BaseCommand):
             for failure in failures:
                 self.stderr.write(f"  {failure}")
             raise CommandError(f"{len(failures)} PDF(s) could not be rendered; see above.")
+
+    def _queue(self, *, site_url: str, sizes: list[str], booklets: bool) -> None:
+        """One Celery task per PDF; the workers skip the ones already current."""
+        queued = 0
+        for technique in selectors.technique_handouts():
+            for size in sizes:
+                enqueue(tasks.build_technique_pdf, technique.slug, size, site_url)
+                queued += 1
+        if booklets:
+            for region in [None, *selectors.region_list()]:
+                for size in sizes:
+                    enqueue(tasks.build_booklet_pdf, region.slug if region else "", size, site_url)
+                    queued += 1
+        self.stdout.write(f"{queued} PDF(s) queued for the workers (links point at {site_url}).")
 
     def _progress(self, done: int, total: int, message: str) -> None:
         filled = BAR_WIDTH * done // total
