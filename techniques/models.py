@@ -8,6 +8,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from techniques.validators import IMAGE_VALIDATORS, VIDEO_VALIDATORS
+
 HEX_COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as #rrggbb.")
 AFTER_CYCLE_ERROR = "This would make a loop: {chain}. A technique cannot come after itself."
 PAIRED_NOT_STRETCH_ERROR = "Pair a technique with a stretch, not with another release."
@@ -118,9 +120,16 @@ class Technique(models.Model):
     progression = models.TextField(
         blank=True, help_text="Stretches: the prop progression, one stage per line."
     )
-    image = models.ImageField(upload_to="techniques/images/", blank=True)
+    image = models.ImageField(
+        upload_to="techniques/images/", blank=True, validators=IMAGE_VALIDATORS
+    )
     image_alt = models.CharField("image description", max_length=200, blank=True)
-    video = models.FileField(upload_to="techniques/videos/", blank=True)
+    video = models.FileField(
+        upload_to="techniques/videos/",
+        blank=True,
+        validators=VIDEO_VALIDATORS,
+        help_text="MP4 or WebM.",
+    )
     is_published = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -193,7 +202,9 @@ class Step(models.Model):
     technique = models.ForeignKey(Technique, on_delete=models.CASCADE, related_name="steps")
     position = models.PositiveSmallIntegerField()
     text = models.TextField()
-    image = models.ImageField(upload_to="techniques/steps/", blank=True)
+    image = models.ImageField(
+        upload_to="techniques/steps/", blank=True, validators=IMAGE_VALIDATORS
+    )
     image_alt = models.CharField("image description", max_length=200, blank=True)
 
     class Meta:
