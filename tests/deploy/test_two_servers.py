@@ -41,10 +41,12 @@ REQUEST_TIMEOUT = 30
 
 
 def _postgres_url() -> str:
+    """The PostgreSQL server to use, addressed through its ``postgres`` maintenance database
+    (the configured database itself need not exist: pytest-django creates ``test_<name>``)."""
     configured = os.environ.get("TEST_POSTGRES_URL") or os.environ.get("DATABASE_URL", "")
-    if configured.startswith(("postgres://", "postgresql://")):
-        return configured
-    return "postgres://postgres@127.0.0.1:5432/postgres"
+    if not configured.startswith(("postgres://", "postgresql://")):
+        configured = "postgres://postgres@127.0.0.1:5432/postgres"
+    return _with_database(configured, "postgres")
 
 
 def _redis_url() -> str:
