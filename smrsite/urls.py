@@ -4,10 +4,14 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from smrsite import views
+from smrsite.admin_login import admin_login
 from techniques import views as technique_views
 from techniques.sitemaps import StaticSitemap, TechniqueSitemap
 
 sitemaps = {"pages": StaticSitemap, "techniques": TechniqueSitemap}
+
+# Before admin.site.urls is read: the admin signs in through allauth (rate limits, 2FA).
+admin.site.login = admin_login
 
 urlpatterns = [
     path("", technique_views.home, name="home"),
