@@ -6,9 +6,29 @@ from routines.models import DEFAULT_REMINDER_TIME, LogEntry, Routine, StretchLog
 from routines.selectors import member_time_zone
 from routines.services import NO_REGIONS_ERROR
 from techniques.models import Region, Technique, Tool
+from techniques.params import id_from
 
 FEEDBACK_REQUIRED_ERROR = "Say how the area responded: sensitivity and movement."
 MAX_REGION_ORDER = 20
+
+
+class CatalogueChoiceField(forms.ModelMultipleChoiceField):
+    """Checkboxes of catalogue rows that refuse ids no database column can hold.
+
+    Django passes the posted ids straight to ``pk__in``; on SQLite an id over 2**63
+    raises OverflowError there instead of a validation error.
+    """
+
+    def _check_values(self, value):
+        if isinstance(value, list | tuple):
+            for pk in value:
+                if id_from(str(pk)) is None:
+                    raise forms.ValidationError(
+                        self.error_messages["invalid_pk_value"],
+                        code="invalid_pk_value",
+                        params={"pk": pk},
+                    )
+        return super()._check_values(value)
 
 
 class RoutineForm(forms.Form):
@@ -18,7 +38,7 @@ class RoutineForm(forms.Form):
     chosen without JavaScript.
     """
 
-    tools = forms.ModelMultipleChoiceField(
+    tools = CatalogueChoiceField(
         queryset=Tool.objects.order_by("name"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -50,7 +70,7 @@ class RoutineForm(forms.Form):
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         label="Reminder time (your local time)",
     )
-    left_out = forms.ModelMultipleChoiceField(
+    left_out = CatalogueChoiceField(
         queryset=Technique.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,

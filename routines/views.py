@@ -30,6 +30,7 @@ NOTE_SAVED = "Note saved. It will show the next time this technique comes up."
 PINNED = "{name} is pinned: it will be on your plan every day."
 UNPINNED = "{name} is no longer pinned."
 FEED_REGENERATED = "Your calendar feed has a new address; the old one no longer works."
+OVERRIDE_RANGE = (date(2000, 1, 1), date(2199, 12, 31))
 REMINDERS_OFF = "Daily reminders are off. You can switch them on again in your routine settings."
 
 
@@ -42,9 +43,13 @@ def _today(request, routine: Routine | None) -> tuple[date, str]:
     raw = request.GET.get("date", "")
     if raw and _date_override_allowed():
         try:
-            return date.fromisoformat(raw), f"?date={raw}"
+            day = date.fromisoformat(raw)
         except ValueError:
             pass
+        else:
+            # Plans look back and ahead by weeks: a day near year 1 or 9999 would overflow.
+            if OVERRIDE_RANGE[0] <= day <= OVERRIDE_RANGE[1]:
+                return day, f"?date={day.isoformat()}"
     return selectors.local_today(routine, timezone.now()), ""
 
 

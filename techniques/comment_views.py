@@ -16,6 +16,7 @@ from members.services import profile_for, profile_update
 from techniques import comment_selectors, comment_services, emails
 from techniques.forms import CommentEditForm, CommentForm
 from techniques.models import Comment, Technique
+from techniques.params import id_from
 
 POSTED = "Thanks, your comment is up."
 POSTED_PENDING = (
@@ -86,8 +87,8 @@ def comment_create(request, slug):
             pending = comment.status == Comment.Status.PENDING
             messages.success(request, POSTED_PENDING if pending else POSTED)
             return _back_to(comment)
-    elif form.data.get("parent", "").isdigit():
-        parent = Comment.objects.filter(pk=form.data["parent"], technique=technique).first()
+    elif parent_id := id_from(form.data.get("parent")):
+        parent = Comment.objects.filter(pk=parent_id, technique=technique).first()
     return render(
         request,
         "techniques/comments/comment_form_page.html",
@@ -180,7 +181,10 @@ def comment_flag(request, pk):
     comment = _comment_or_404(pk)
     try:
         comment_services.comment_flag(
-            comment=comment, member=request.user, reason=request.POST.get("reason", "")
+            # PostgreSQL cannot store NUL characters; a free-text POST field may carry them.
+            comment=comment,
+            member=request.user,
+            reason=request.POST.get("reason", "").replace("\x00", ""),
         )
     except ValidationError as error:
         messages.error(request, error.messages[0])

@@ -9,6 +9,7 @@ from smrsite.pagecache import cache_anonymous_page
 from techniques import comment_selectors, pdf, selectors
 from techniques.forms import CommentForm
 from techniques.models import Technique
+from techniques.params import id_from
 from techniques.video import ranged_file_response
 
 
@@ -71,7 +72,7 @@ def technique_detail(request, slug):
             "thread": thread,
             "comment_form": CommentForm(),
             "reply_form": CommentForm(reply=True, auto_id="reply_%s", initial={"parent": reply_to}),
-            "reply_to": int(reply_to) if reply_to.isdigit() else None,
+            "reply_to": id_from(reply_to),
         },
     )
 
