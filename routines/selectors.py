@@ -393,7 +393,7 @@ def member_log_entry(member, pk: int) -> LogEntry:
 
 def routine_by_feed_token(token: str) -> Routine | None:
     """The routine whose calendar feed ``token`` opens, or None."""
-    if not token:
+    if not token or "\x00" in token:  # PostgreSQL cannot even compare a NUL
         return None
     return Routine.objects.filter(feed_token=token).select_related("member__profile").first()
 

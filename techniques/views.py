@@ -33,7 +33,8 @@ def technique_list(request):
     region = next((r for r in regions if r.slug == region_slug), None)
     if region_slug and region is None:
         raise Http404("No such region.")
-    query = request.GET.get("q", "").strip()[: selectors.MAX_QUERY_LENGTH]
+    # PostgreSQL refuses NUL characters in a query; nobody searches for one.
+    query = request.GET.get("q", "").replace("\x00", "").strip()[: selectors.MAX_QUERY_LENGTH]
     techniques = selectors.technique_search(region=region, query=query)
     groups = [(r, list(items)) for r, items in groupby(techniques, key=lambda t: t.region)]
     return render(
@@ -118,7 +119,7 @@ def technique_booklet(request):
     size, bad_request = _paper_size(request)
     if bad_request:
         return bad_request
-    region_slug = request.GET.get("region", "").strip()
+    region_slug = request.GET.get("region", "").replace("\x00", "").strip()
     region = selectors.region_list().filter(slug=region_slug).first() if region_slug else None
     if region_slug and region is None:
         raise Http404("No such region.")

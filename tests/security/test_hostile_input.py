@@ -91,3 +91,21 @@ def test_a_flag_reason_with_a_nul_character_is_stored_without_it(catalogue):
     response = client.post(url, {"reason": "spam\x00here"})
     assert response.status_code == HTTPStatus.FOUND
     assert CommentFlag.objects.get().reason == "spamhere"
+
+
+@pytest.mark.parametrize("query", ["\x00", "psoas\x00", "a\x00b"])
+def test_a_search_with_a_nul_character_shows_the_catalogue(catalogue, query):
+    """``?q=`` with a NUL (which PostgreSQL refuses) searches without it."""
+    response = Client().get("/techniques/", {"q": query})
+    assert response.status_code == HTTPStatus.OK
+
+
+def test_a_booklet_region_with_a_nul_character_is_404(catalogue):
+    """``?region=`` with a NUL on the booklet is an unknown region, not a 500."""
+    response = Client().get("/techniques/booklet/", {"region": "nowhere\x00"})
+    assert response.status_code == HTTPStatus.NOT_FOUND
+
+
+def test_a_feed_token_with_a_nul_character_is_404(catalogue):
+    """A calendar feed address holding %00 is 404 on every database."""
+    assert Client().get("/routine/feed/abc%00def.ics").status_code == HTTPStatus.NOT_FOUND
