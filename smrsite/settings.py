@@ -164,6 +164,9 @@ ACCOUNT_RATE_LIMITS = {
 # Two-factor sign-in (allauth MFA): an authenticator app's codes, with recovery codes.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
+# Accept the code of the neighbouring 30-second window: phone clocks drift, and a
+# code typed as the window turns should still work.
+MFA_TOTP_TOLERANCE = 1
 
 # Uploads: refuse big files early. Requests keep at most this much in memory (larger
 # uploads stream to a temporary file); the models' validators cap each file's size.
