@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -26,10 +26,35 @@ WARNING_INTERVAL = 30.0
 UNAVAILABLE = (RedisConnectionError, RedisTimeoutError)
 
 
+class ReusingRedisCacheClient(RedisCacheClient):
+    """Django's Redis client, keeping one ``redis.Redis`` per connection pool.
+
+    Django builds a new ``redis.Redis`` for every cache call, and redis-py fills a
+    table of ~170 response callbacks in each constructor: measured at about 0.2 ms
+    a call, most of what a page served from the page cache costs over a bare view.
+    A ``redis.Redis`` is safe to share between threads (connections come from the pool).
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(pool)
+        if client is None:
+            client = self._clients[pool] = self._client(connection_pool=pool)
+        return client
+
+
 class ResilientRedisCache(RedisCache):
     """``RedisCache`` whose failures to reach Redis are logged misses, never errors."""
 
     _last_warning = 0.0
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = ReusingRedisCacheClient
 
     def _fallback(self, operation: str, call: Callable[[], Any], fallback: Any) -> Any:
         try:
