@@ -143,8 +143,12 @@ def log_day(client: Client, rng: random.Random, day, twice: bool) -> None:
     status, page = client.send("GET", f"/routine/{query}")
     token = CSRF_INPUT.search(page)
     items = TECHNIQUE_INPUT.findall(page)
-    if status != 200 or token is None or not items:
-        client.tally.fail(f"today {day}: status {status}, {len(items)} items")
+    if status != 200 or token is None:
+        client.tally.fail(f"today {day}: status {status}")
+        return
+    if not items:
+        # Everything of the day's region backed off after overuse: nothing to tick off.
+        client.tally.count("log: nothing planned that day")
         return
     form = {
         "csrfmiddlewaretoken": html.unescape(token.group(1).decode()),
@@ -154,8 +158,9 @@ def log_day(client: Client, rng: random.Random, day, twice: bool) -> None:
     for prefix, slug in items:
         form[f"{prefix.decode()}-technique"] = slug.decode()
         form[f"{prefix.decode()}-status"] = "done"
-        form[f"{prefix.decode()}-sensitivity"] = rng.choice(["less", "same", "more"])
-        form[f"{prefix.decode()}-movement"] = rng.choice(["better", "same", "worse"])
+        # Mostly good news; "more" with "worse" is overuse and backs the technique off.
+        form[f"{prefix.decode()}-sensitivity"] = rng.choice(["less", "less", "same", "more"])
+        form[f"{prefix.decode()}-movement"] = rng.choice(["better", "better", "same", "worse"])
     results = []
 
     def submit():

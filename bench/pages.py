@@ -186,7 +186,7 @@ def report(results: dict, server_errors: list[str], args) -> None:
             failures.append(f"{label}: {errors} errors")
         print(
             f"{label:<22} {figures['rps']:8.0f} {figures['p50']:8.1f} {figures['p99']:8.1f} "
-            f"{ratio:7.0%} {f'{target:.0%}' if target else '-':>7} {errors:7d}{mark}"
+            f"{ratio:7.1%} {f'{target:.0%}' if target else '-':>7} {errors:7d}{mark}"
         )
     if server_errors:
         failures.append(f"{len(server_errors)} error lines in the server log")
