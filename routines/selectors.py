@@ -293,6 +293,50 @@ def item_rows(data: RoutineData, plan: scheduler.DayPlan) -> list[ItemRow]:
     return rows
 
 
+@dataclass(frozen=True)
+class TodayOverview:
+    """Everything the "today" page shows besides its forms."""
+
+    data: RoutineData
+    plan: scheduler.DayPlan
+    rows: list[ItemRow]
+    stretch: scheduler.StretchStatus
+    report: scheduler.CycleReport
+    region: Region | None
+    stretch_technique: Technique | None
+    held_back: list[tuple[Technique, scheduler.BackOff]]
+    pinnable: list[Technique]
+    pinned: list[Technique]
+
+    @property
+    def loggable(self) -> list[ItemRow]:
+        """Items ticked off in the day's form; the daily stretch has its own log."""
+        return [row for row in self.rows if not row.is_daily_stretch]
+
+
+def today_overview(routine: Routine, *, today: date) -> TodayOverview:
+    """The member's plan for ``today`` with history, stretch status, cycle and pins."""
+    data = routine_data(routine, today=today)
+    plan = plan_for_today(data)
+    pinnable = set(scheduler.pin_candidates(data.catalogue, data.history))
+    return TodayOverview(
+        data=data,
+        plan=plan,
+        rows=item_rows(data, plan),
+        stretch=scheduler.stretch_status(data.settings, data.stretch_history, today),
+        report=scheduler.cycle_report(data.catalogue, data.settings),
+        region=next((r for r in data.regions if r.slug == plan.region), None),
+        stretch_technique=data.techniques.get(scheduler.DEFAULT_STRETCH_SLUG),
+        held_back=[(data.techniques[b.slug], b) for b in plan.held_back],
+        pinnable=[
+            data.techniques[s] for s in sorted(pinnable) if s not in data.settings.pinned_daily
+        ],
+        pinned=[
+            data.techniques[s] for s in sorted(data.settings.pinned_daily) if s in data.techniques
+        ],
+    )
+
+
 # --- History ------------------------------------------------------------------------
 
 

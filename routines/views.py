@@ -75,48 +75,40 @@ def today(request):
 
 
 def _today_page(request, routine, day, query, *, formset=None, stretch_form=None, status=200):
-    data = selectors.routine_data(routine, today=day)
-    plan = selectors.plan_for_today(data)
-    rows = selectors.item_rows(data, plan)
-    loggable = [row for row in rows if not row.is_daily_stretch]
+    overview = selectors.today_overview(routine, today=day)
     if formset is None:
         formset = ItemLogFormSet(
-            initial=[_initial(row) for row in loggable],
-            form_kwargs={"allowed": frozenset(row.item.slug for row in loggable)},
+            initial=[_initial(row) for row in overview.loggable],
+            form_kwargs={"allowed": frozenset(row.item.slug for row in overview.loggable)},
         )
-    stretch = scheduler.stretch_status(data.settings, data.stretch_history, day)
+    stretch = overview.stretch
     if stretch_form is None:
         stretch_form = StretchLogForm(
-            instance=data.today_stretch, initial={"prop": stretch.suggested_prop}, prefix="stretch"
+            instance=overview.data.today_stretch,
+            initial={"prop": stretch.suggested_prop},
+            prefix="stretch",
         )
-    report = scheduler.cycle_report(data.catalogue, data.settings)
-    pinnable = set(scheduler.pin_candidates(data.catalogue, data.history))
-    stretch_technique = data.techniques.get(scheduler.DEFAULT_STRETCH_SLUG)
     context = {
         "routine": routine,
         "day": day,
         "query": query,
-        "plan": plan,
-        "region": next((r for r in data.regions if r.slug == plan.region), None),
-        "item_forms": _pair_forms(rows, formset.forms),
-        "rows": rows,
+        "plan": overview.plan,
+        "region": overview.region,
+        "item_forms": _pair_forms(overview.rows, formset.forms),
+        "rows": overview.rows,
         "formset": formset,
         "stretch_form": stretch_form,
         "stretch": stretch,
-        "stretch_technique": stretch_technique,
-        "stretch_on_plan": any(row.is_daily_stretch for row in rows),
+        "stretch_technique": overview.stretch_technique,
+        "stretch_on_plan": any(row.is_daily_stretch for row in overview.rows),
         "stretch_props": [
             (prop, label, prop == stretch.suggested_prop) for prop, label in StretchLog.Prop.choices
         ],
-        "report": report,
-        "held_back": [(data.techniques[b.slug], b) for b in plan.held_back],
-        "pinnable": [
-            data.techniques[s] for s in sorted(pinnable) if s not in data.settings.pinned_daily
-        ],
-        "pinned": [
-            data.techniques[s] for s in sorted(data.settings.pinned_daily) if s in data.techniques
-        ],
-        "session": data.today_session,
+        "report": overview.report,
+        "held_back": overview.held_back,
+        "pinnable": overview.pinnable,
+        "pinned": overview.pinned,
+        "session": overview.data.today_session,
         "target_minutes": scheduler.STRETCH_TARGET_MINUTES,
     }
     return render(request, "routines/routine_today.html", context, status=status)
