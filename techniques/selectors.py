@@ -78,6 +78,7 @@ def technique_handouts(*, region: Region | None = None) -> QuerySet[Technique]:
         .prefetch_related(
             Prefetch("steps", queryset=Step.objects.order_by("position")),
             Prefetch("tools", queryset=Tool.objects.only("name")),
+            "faq_entries",
         )
         .order_by("region__position", "kind", "position", "name")
     )

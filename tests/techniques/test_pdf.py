@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from smrsite.context_processors import DISCLAIMER
 from techniques import pdf, selectors
 from techniques.models import Step, Technique
-from tests.factories import RegionFactory, StepFactory, TechniqueFactory
+from tests.factories import FaqEntryFactory, RegionFactory, StepFactory, TechniqueFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -403,3 +403,20 @@ def _png() -> bytes:
 
 
 _PNG = _png()
+
+
+def test_handout_prints_the_faq_and_a_new_entry_gives_a_new_version(client, catalogue):
+    """Answers promoted to the FAQ are printed, and adding one changes the handout's version."""
+    first = client.get(PSOAS_PDF)
+    FaqEntryFactory(
+        technique=Technique.objects.get(slug="psoas-press"),
+        question="Is a tennis ball firm enough?",
+        answer="It works to start with; a firmer ball reaches deeper later on.",
+    )
+    second = client.get(PSOAS_PDF)
+
+    text = " ".join(_text(second.content))
+    assert "Asked and answered" in text
+    assert "Is a tennis ball firm enough?" in text
+    assert "a firmer ball reaches deeper later on" in text
+    assert second["ETag"] != first["ETag"]
