@@ -1,9 +1,8 @@
 import os
 
 import pytest
-from django.test import Client
 
-from tests.factories import UserFactory
+from tests.factories import UserFactory, client_for
 
 # Playwright's sync API runs an event loop in the test thread; the live server
 # and ORM calls around it are synchronous and safe here (tests only).
@@ -47,9 +46,17 @@ def staff_user(db):
 
 @pytest.fixture
 def auth_client(user):
-    client = Client()
-    client.force_login(user)
-    return client
+    return client_for(user)
+
+
+@pytest.fixture
+def other_client(other_user):
+    return client_for(other_user)
+
+
+@pytest.fixture
+def staff_client(staff_user):
+    return client_for(staff_user)
 
 
 @pytest.fixture

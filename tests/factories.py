@@ -2,6 +2,7 @@ import datetime
 
 import factory
 from django.contrib.auth import get_user_model
+from django.test import Client
 
 from techniques.models import Region, Step, Technique, Tool
 
@@ -134,3 +135,10 @@ class LogEntryFactory(factory.django.DjangoModelFactory):
     status = "done"
     sensitivity = "less"
     movement = "better"
+
+
+def client_for(user) -> Client:
+    """A test client signed in as ``user``."""
+    client = Client()
+    client.force_login(user)
+    return client

@@ -21,6 +21,18 @@ def _item(slug, status="done", sensitivity="less", movement="better", note=""):
     )
 
 
+@pytest.fixture
+def log_kwargs(user, routine):
+    """What the today page passes when logging the first hip day."""
+    return {
+        "member": user,
+        "routine": routine,
+        "day": DAY,
+        "step_index": 0,
+        "rotation_slugs": ["glute-ball-roll", "glute-medius-ball"],
+    }
+
+
 def test_routine_create_leaves_out_techniques_needing_a_missing_tool(user, catalogue):
     """Without a foam roller, roller-only techniques are left out; ball ones stay."""
     tools = Tool.objects.exclude(slug="foam-roller")
@@ -43,48 +55,27 @@ def test_routine_create_keeps_the_region_order_given(user, catalogue):
     assert data.settings.regions == ("calves", "hip")
 
 
-def test_logging_twice_updates_the_one_entry(user, routine):
+def test_logging_twice_updates_the_one_entry(user, log_kwargs):
     """The same items logged twice leave one entry per technique, with the latest answers."""
-    kwargs = {
-        "member": user,
-        "routine": routine,
-        "day": DAY,
-        "step_index": 0,
-        "rotation_slugs": ["glute-ball-roll", "glute-medius-ball"],
-    }
-    services.log_items(items=[_item("glute-ball-roll", sensitivity="same")], **kwargs)
-    services.log_items(items=[_item("glute-ball-roll", sensitivity="less")], **kwargs)
+    services.log_items(items=[_item("glute-ball-roll", sensitivity="same")], **log_kwargs)
+    services.log_items(items=[_item("glute-ball-roll", sensitivity="less")], **log_kwargs)
     entries = LogEntry.objects.filter(member=user, day=DAY)
     assert entries.count() == 1
     assert entries.get().sensitivity == "less"
 
 
-def test_session_finishes_when_every_rotation_item_is_logged(user, routine):
+def test_session_finishes_when_every_rotation_item_is_logged(routine, log_kwargs):
     """The day's session is finished once both rotation techniques have an entry."""
-    kwargs = {
-        "member": user,
-        "routine": routine,
-        "day": DAY,
-        "step_index": 0,
-        "rotation_slugs": ["glute-ball-roll", "glute-medius-ball"],
-    }
-    services.log_items(items=[_item("glute-ball-roll")], **kwargs)
+    services.log_items(items=[_item("glute-ball-roll")], **log_kwargs)
     assert not DailySession.objects.get(routine=routine, day=DAY).finished
-    services.log_items(items=[_item("glute-medius-ball", status="skipped")], **kwargs)
+    services.log_items(items=[_item("glute-medius-ball", status="skipped")], **log_kwargs)
     assert DailySession.objects.get(routine=routine, day=DAY).finished
 
 
-def test_an_empty_note_box_keeps_an_earlier_note(user, routine):
+def test_an_empty_note_box_keeps_an_earlier_note(user, log_kwargs):
     """Resubmitting without a note never wipes the note already written."""
-    kwargs = {
-        "member": user,
-        "routine": routine,
-        "day": DAY,
-        "step_index": 0,
-        "rotation_slugs": ["glute-ball-roll"],
-    }
-    services.log_items(items=[_item("glute-ball-roll", note="left side tender")], **kwargs)
-    services.log_items(items=[_item("glute-ball-roll")], **kwargs)
+    services.log_items(items=[_item("glute-ball-roll", note="left side tender")], **log_kwargs)
+    services.log_items(items=[_item("glute-ball-roll")], **log_kwargs)
     assert LogEntry.objects.get(member=user).note == "left side tender"
 
 

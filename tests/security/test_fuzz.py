@@ -16,7 +16,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from routines.models import Routine
-from tests.factories import CommentFactory, LogEntryFactory, RoutineFactory, UserFactory
+from tests.factories import (
+    CommentFactory,
+    LogEntryFactory,
+    RoutineFactory,
+    UserFactory,
+    client_for,
+)
 
 FUZZ = settings(
     max_examples=20,
@@ -91,9 +97,7 @@ def member(catalogue):
 
 @pytest.fixture
 def member_client(member):
-    client = Client()
-    client.force_login(member)
-    return client
+    return client_for(member)
 
 
 @pytest.fixture

@@ -2,21 +2,10 @@ from http import HTTPStatus
 
 import pytest
 from django.forms.models import model_to_dict
-from django.test import Client
 
 from techniques.models import Technique
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_client_(db):
-    from tests.factories import UserFactory
-
-    admin = UserFactory(username="admin", is_staff=True, is_superuser=True)
-    client = Client()
-    client.force_login(admin)
-    return client
 
 
 @pytest.mark.parametrize(
@@ -31,22 +20,22 @@ def admin_client_(db):
         "/admin/techniques/tool/",
     ],
 )
-def test_admin_screens_open(admin_client_, catalogue, url):
+def test_admin_screens_open(admin_client, catalogue, url):
     """Staff can open every catalogue screen of the admin."""
-    assert admin_client_.get(url).status_code == HTTPStatus.OK
+    assert admin_client.get(url).status_code == HTTPStatus.OK
 
 
-def test_admin_edit_page_has_step_inlines(admin_client_, catalogue):
+def test_admin_edit_page_has_step_inlines(admin_client, catalogue):
     """A technique's edit page shows its steps inline."""
     psoas = Technique.objects.get(slug="psoas-press")
-    response = admin_client_.get(f"/admin/techniques/technique/{psoas.pk}/change/")
+    response = admin_client.get(f"/admin/techniques/technique/{psoas.pk}/change/")
     assert response.status_code == HTTPStatus.OK
     body = response.content.decode()
     assert "steps-0-text" in body
     assert psoas.steps.first().text in body
 
 
-def test_admin_refuses_a_loop_of_prerequisites(admin_client_, catalogue):
+def test_admin_refuses_a_loop_of_prerequisites(admin_client, catalogue):
     """Saving 'Quads Roll after Psoas Press' in the admin is refused with a message."""
     quads = Technique.objects.get(slug="quads-roll")
     psoas = Technique.objects.get(slug="psoas-press")
@@ -57,7 +46,7 @@ def test_admin_refuses_a_loop_of_prerequisites(admin_client_, catalogue):
     data["tools"] = [tool.pk for tool in data["tools"]]
     data["after"] = psoas.pk
     inline_data = {"steps-TOTAL_FORMS": "0", "steps-INITIAL_FORMS": "0"}
-    response = admin_client_.post(
+    response = admin_client.post(
         f"/admin/techniques/technique/{quads.pk}/change/", {**data, **inline_data}
     )
     assert response.status_code == HTTPStatus.OK

@@ -29,20 +29,6 @@ def create_url(technique):
     return reverse("techniques:comment_create", args=[technique.slug])
 
 
-@pytest.fixture
-def staff_client(staff_user):
-    client = Client()
-    client.force_login(staff_user)
-    return client
-
-
-@pytest.fixture
-def other_client(other_user):
-    client = Client()
-    client.force_login(other_user)
-    return client
-
-
 def test_anyone_reads_the_thread(client, technique):
     """Anonymous readers see published comments and a sign-in link instead of the form."""
     CommentFactory(technique=technique, body="Can I do this daily?")
