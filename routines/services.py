@@ -146,6 +146,29 @@ def routine_update(
     return routine
 
 
+def _upsert_row(model, *, lookup: dict, values: dict):
+    """Update the one row matching ``lookup`` or create it, safe against a racing insert.
+
+    Two tabs or a double submit may insert the same row at once: the unique
+    constraint refuses the second insert, the other row is committed by then, and
+    the next round updates it.
+    """
+    for attempt in range(UPSERT_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                row = model.objects.select_for_update().filter(**lookup).first()
+                row = row or model(**lookup)
+                for name, value in values.items():
+                    setattr(row, name, value)
+                row.full_clean(validate_unique=False, validate_constraints=False)
+                row.save()
+                return row
+        except IntegrityError:
+            if attempt == UPSERT_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
 def _upsert_log(*, member, day: date, item: ItemLog) -> LogEntry:
     done = item.status == LogEntry.Status.DONE
     values = {
@@ -156,27 +179,9 @@ def _upsert_log(*, member, day: date, item: ItemLog) -> LogEntry:
     if item.note.strip():
         # An empty note box never wipes a note written earlier (e.g. from the history page).
         values["note"] = item.note.strip()
-    for attempt in range(UPSERT_ATTEMPTS):
-        try:
-            with transaction.atomic():
-                entry = (
-                    LogEntry.objects.select_for_update()
-                    .filter(member=member, technique=item.technique, day=day)
-                    .first()
-                )
-                if entry is None:
-                    entry = LogEntry(member=member, technique=item.technique, day=day)
-                for name, value in values.items():
-                    setattr(entry, name, value)
-                entry.full_clean(validate_unique=False, validate_constraints=False)
-                entry.save()
-                return entry
-        except IntegrityError:
-            # Two tabs or a double submit inserted the same (member, technique, day)
-            # at once: the other row is committed now, so the next round updates it.
-            if attempt == UPSERT_ATTEMPTS - 1:
-                raise
-    raise AssertionError("unreachable")
+    return _upsert_row(
+        LogEntry, lookup={"member": member, "technique": item.technique, "day": day}, values=values
+    )
 
 
 @transaction.atomic
@@ -237,21 +242,11 @@ def stretch_log_record(
     *, member, day: date, prop: str, unbroken_minutes: Decimal, tension: bool
 ) -> StretchLog:
     """Record (or correct) the day's Supported Corpse Stretch."""
-    for attempt in range(UPSERT_ATTEMPTS):
-        try:
-            with transaction.atomic():
-                log = StretchLog.objects.select_for_update().filter(member=member, day=day).first()
-                log = log or StretchLog(member=member, day=day)
-                log.prop = prop
-                log.unbroken_minutes = unbroken_minutes
-                log.tension = tension
-                log.full_clean(validate_unique=False, validate_constraints=False)
-                log.save()
-                return log
-        except IntegrityError:
-            if attempt == UPSERT_ATTEMPTS - 1:
-                raise
-    raise AssertionError("unreachable")
+    return _upsert_row(
+        StretchLog,
+        lookup={"member": member, "day": day},
+        values={"prop": prop, "unbroken_minutes": unbroken_minutes, "tension": tension},
+    )
 
 
 def technique_pin(*, routine: Routine, technique: Technique) -> None:
