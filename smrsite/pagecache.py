@@ -13,6 +13,9 @@ The token is replaced right away and again when the transaction commits, so a
 page rendered from the pre-commit data in between cannot outlive the write.
 Pages also expire after ``PAGE_CACHE_SECONDS``, which bounds staleness if the
 cache was unreachable when a write tried to invalidate it.
+
+Parts of signed-in pages that many members see alike (the comment thread) are kept
+under the same version, and expire alike, with :func:`cached_fragment`.
 """
 
 import hashlib
@@ -26,6 +29,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils.safestring import SafeString, mark_safe
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +74,28 @@ def _page_key(request: HttpRequest, params: Iterable[str]) -> str | None:
     query = "&".join(f"{name}={request.GET[name]}" for name in sorted(request.GET))
     digest = hashlib.sha256(f"{request.get_host()}\0{request.path}\0{query}".encode())
     return f"pagecache:{version}:{digest.hexdigest()[:32]}"
+
+
+def cached_fragment(
+    name: str, parts: Iterable[object] | None, render: Callable[[], str]
+) -> SafeString:
+    """A piece of HTML rendered once per content version for every request with equal ``parts``.
+
+    ``parts`` must name everything besides public content that changes the HTML (the
+    page number, what kind of reader is looking...); ``None`` means this request's
+    HTML is its own, so it is rendered and not stored. The HTML must hold nothing
+    secret or per-session, such as a CSRF token.
+    """
+    version = content_version() if parts is not None and _timeout() > 0 else None
+    if version is None:
+        return mark_safe(render())
+    digest = hashlib.sha256("\0".join(map(str, parts)).encode()).hexdigest()[:32]
+    key = f"fragment:{name}:{version}:{digest}"
+    html = cache.get(key)
+    if html is None:
+        html = render()
+        cache.set(key, html, timeout=_timeout())
+    return mark_safe(html)
 
 
 def _storable(request: HttpRequest, response: HttpResponse) -> bool:

@@ -121,7 +121,7 @@ class Thread:
     nodes: list[CommentNode]
     page: Page
     count: int
-    following: set[int] = field(default_factory=set)
+    following: frozenset[int] = frozenset()
 
     @property
     def paginated(self) -> bool:
@@ -152,9 +152,13 @@ def comment_thread(
     technique: Technique,
     viewer: AbstractBaseUser,
     page_number: int | str | None = 1,
+    following: frozenset[int] | None = None,
     now: datetime | None = None,
 ) -> Thread:
-    """The technique's thread for ``viewer``: one page of top-level comments with all replies."""
+    """The technique's thread for ``viewer``: one page of top-level comments with all replies.
+
+    ``following`` is the questions the viewer follows, when the caller already knows.
+    """
     now = now or timezone.now()
     comments = list(
         Comment.objects.filter(technique=technique)
@@ -176,16 +180,48 @@ def comment_thread(
     top = _prune(top)
     count = sum(1 for c in comments if c.status == Comment.Status.PUBLISHED)
     page = Paginator(top, COMMENTS_PER_PAGE).get_page(page_number)
-    following: set[int] = set()
-    if viewer.is_authenticated:
-        following = set(
-            ThreadSubscription.objects.filter(
-                member=viewer, thread__technique=technique, following=True
-            ).values_list("thread_id", flat=True)
-        )
+    if following is None:
+        following = thread_reader(technique=technique, viewer=viewer).following
     return Thread(
         technique=technique, nodes=list(page), page=page, count=count, following=following
     )
+
+
+@dataclass(frozen=True)
+class ThreadReader:
+    """Who is reading a thread, as far as it changes what they see."""
+
+    key: str | None
+    following: frozenset[int]
+
+
+def thread_reader(
+    *, technique: Technique, viewer: AbstractBaseUser, now: datetime | None = None
+) -> ThreadReader:
+    """What about ``viewer`` changes how the thread looks, with ``key`` naming it for a cache.
+
+    Anonymous visitors all see the same thread, and so do members who have not written
+    on this technique nor follow any of its questions: most readers share one copy.
+    A member's own comments (pending ones included, and whether each can still be
+    edited) and followed questions make their own copy. Staff get no key (no cache):
+    they see comments waiting for moderation, which do not change the content version.
+    """
+    if not viewer.is_authenticated:
+        return ThreadReader(key="anonymous", following=frozenset())
+    following = frozenset(
+        ThreadSubscription.objects.filter(
+            member=viewer, thread__technique=technique, following=True
+        ).values_list("thread_id", flat=True)
+    )
+    if viewer.is_staff:
+        return ThreadReader(key=None, following=following)
+    now = now or timezone.now()
+    own = Comment.objects.filter(technique=technique, author=viewer).only(
+        "pk", "author_id", "status", "created_at"
+    )
+    mine = sorted(f"{c.pk}{c.status[0]}{int(comment_can_edit(c, viewer, now))}" for c in own)
+    key = f"member;own={','.join(mine)};following={','.join(map(str, sorted(following)))}"
+    return ThreadReader(key=key, following=following)
 
 
 def comment_page_number(*, comment: Comment) -> int:

@@ -3,8 +3,10 @@ from pathlib import Path
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_safe
 
+from smrsite import pagecache
 from smrsite.pagecache import cache_anonymous_page
 from techniques import comment_selectors, pdf, selectors
 from techniques.forms import CommentForm
@@ -57,25 +59,43 @@ def technique_detail(request, slug):
         technique = selectors.technique_detail(slug=slug)
     except Technique.DoesNotExist:
         raise Http404("No such technique.") from None
-    siblings = selectors.technique_region_siblings(technique=technique)
-    thread = comment_selectors.comment_thread(
-        technique=technique,
-        viewer=request.user,
-        page_number=request.GET.get(comment_selectors.PAGE_PARAMETER),
-    )
-    reply_to = request.GET.get("replyto", "")
     return render(
         request,
         "techniques/technique_detail.html",
         {
             "technique": technique,
-            "siblings": siblings,
-            "thread": thread,
+            "siblings": selectors.technique_region_siblings(technique=technique),
+            "thread_html": _thread_html(request, technique),
             "comment_form": CommentForm(),
-            "reply_form": CommentForm(reply=True, auto_id="reply_%s", initial={"parent": reply_to}),
-            "reply_to": id_from(reply_to),
         },
     )
+
+
+def _thread_html(request, technique):
+    """The questions and answers, shared from the cache by readers who see them alike."""
+    page_number = request.GET.get(comment_selectors.PAGE_PARAMETER)
+    reply_to = request.GET.get("replyto", "")
+    reader = comment_selectors.thread_reader(technique=technique, viewer=request.user)
+
+    def render_thread():
+        thread = comment_selectors.comment_thread(
+            technique=technique,
+            viewer=request.user,
+            page_number=page_number,
+            following=reader.following,
+        )
+        reply_form = CommentForm(reply=True, auto_id="reply_%s", initial={"parent": reply_to})
+        context = {
+            "technique": technique,
+            "thread": thread,
+            "reply_form": reply_form,
+            "reply_to": id_from(reply_to),
+        }
+        return render_to_string("techniques/comments/_thread_list.html", context, request)
+
+    # An inline reply form (?replyto=) carries this session's CSRF token.
+    parts = None if reader.key is None or reply_to else (technique.pk, page_number, reader.key)
+    return pagecache.cached_fragment("thread", parts, render_thread)
 
 
 # --- Downloads: printable PDFs and videos -------------------------------------------------

@@ -1,3 +1,4 @@
+import re
 from http import HTTPStatus
 
 import pytest
@@ -371,11 +372,106 @@ def test_thread_query_count_is_constant_for_readers(
 def test_thread_query_count_is_constant_for_members(
     auth_client, technique, django_assert_num_queries, comments
 ):
-    """Signed in (session, user, follows) the count is fixed too."""
+    """Signed in the count is fixed too: 11 to build the thread, 10 once it is cached."""
     _thread(technique, comments)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = auth_client.get(technique.get_absolute_url())
     assert response.status_code == HTTPStatus.OK
+    with django_assert_num_queries(10):
+        again = auth_client.get(technique.get_absolute_url())
+    assert again.content == response.content.replace(
+        _csrf(response).encode(), _csrf(again).encode()
+    )
+
+
+def _csrf(response):
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode())[1]
+
+
+def _thread_part(response):
+    """The cached part of the page: from the thread's heading to the actions form."""
+    body = response.content.decode()
+    end = 'id="comment-actions"' if 'id="comment-actions"' in body else 'id="respond"'
+    return body[body.index('id="comments-heading"') : body.index(end)]
+
+
+def test_members_who_see_the_thread_alike_share_one_copy(
+    auth_client, other_client, technique, django_assert_num_queries
+):
+    """The second member's page reuses the thread the first one's page built."""
+    CommentFactory(technique=technique, body="Does it help after cycling?")
+    first = auth_client.get(technique.get_absolute_url())
+    with django_assert_num_queries(10):
+        second = other_client.get(technique.get_absolute_url())
+    assert "Does it help after cycling?" in _thread_part(second)
+    assert _thread_part(first) == _thread_part(second)
+
+
+def test_the_shared_thread_holds_no_csrf_token_and_buttons_still_post(
+    auth_client, other_user, technique
+):
+    """Action buttons post through one form outside the cached part, which has the token."""
+    comment = CommentFactory(technique=technique, author=other_user, kind="question")
+    response = auth_client.get(technique.get_absolute_url())
+    assert "csrfmiddlewaretoken" not in _thread_part(response)
+    flag_url = reverse("techniques:comment_flag", args=[comment.pk])
+    assert f'form="comment-actions" formaction="{flag_url}"' in _thread_part(response)
+    body = response.content.decode()
+    form = body[body.index('<form id="comment-actions"') :]
+    assert form[: form.index("</form>")].count("csrfmiddlewaretoken") == 1
+
+
+def test_a_members_own_comments_are_not_shared(auth_client, other_client, user, technique):
+    """Own pending comments and edit links are for the author; others get the shared copy."""
+    other_client.get(technique.get_absolute_url())
+    mine = CommentFactory(technique=technique, author=user, body="Mine, waiting", status="pending")
+    edit_url = reverse("techniques:comment_edit", args=[mine.pk])
+    own_page = _thread_part(auth_client.get(technique.get_absolute_url()))
+    assert "Mine, waiting" in own_page
+    assert edit_url in own_page
+    other_page = _thread_part(other_client.get(technique.get_absolute_url()))
+    assert "Mine, waiting" not in other_page
+    assert edit_url not in other_page
+
+
+def test_the_edit_link_goes_when_the_window_closes(auth_client, user, technique, monkeypatch):
+    """A cached copy with the Edit link is not shown once editing is no longer allowed."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    comment = CommentFactory(technique=technique, author=user)
+    edit_url = reverse("techniques:comment_edit", args=[comment.pk])
+    assert edit_url in _thread_part(auth_client.get(technique.get_absolute_url()))
+    later = comment.created_at + timedelta(minutes=16)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert edit_url not in _thread_part(auth_client.get(technique.get_absolute_url()))
+
+
+def test_following_a_question_shows_at_once(auth_client, other_user, technique):
+    """Follow flips to Stop following on the next page view, though the thread is cached."""
+    question = CommentFactory(technique=technique, author=other_user, kind="question")
+    assert ">Follow</button>" in _thread_part(auth_client.get(technique.get_absolute_url()))
+    auth_client.post(reverse("techniques:comment_follow", args=[question.pk]), {"follow": "1"})
+    page = _thread_part(auth_client.get(technique.get_absolute_url()))
+    assert ">Stop following</button>" in page
+
+
+def test_a_new_comment_shows_to_members_who_had_the_thread_cached(
+    staff_client, other_client, technique
+):
+    """Posting through the site drops the cached thread for everyone."""
+    CommentFactory(technique=technique, body="First question")
+    other_client.get(technique.get_absolute_url())
+    staff_client.post(create_url(technique), {"body": "A second question", "kind": "question"})
+    assert "A second question" in _thread_part(other_client.get(technique.get_absolute_url()))
+
+
+def test_staff_always_see_the_newest_waiting_comments(staff_client, other_user, technique):
+    """Comments waiting for moderation do not drop caches, so staff pages are never cached."""
+    staff_client.get(technique.get_absolute_url())
+    CommentFactory(technique=technique, author=other_user, body="Just arrived", status="pending")
+    assert "Just arrived" in _thread_part(staff_client.get(technique.get_absolute_url()))
 
 
 def test_a_thread_of_500_comments_renders(client, db):
