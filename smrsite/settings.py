@@ -99,11 +99,17 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Sessions stay in the database (Django's default): shared by every app server, and
-# nobody is signed out when Redis restarts.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
-
 REDIS_URL = env("REDIS_URL", default=env("CACHE_URL", default=""))
+
+# Sessions live in the database: shared by every app server, and nobody is signed out
+# when Redis restarts. With a shared Redis they are also read through it, which saves
+# a query on every signed-in page; a per-process cache could keep a signed-out session
+# alive in another worker, so without Redis every read goes to the database.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
 if REDIS_URL:
     CACHES = {
         "default": {

@@ -208,18 +208,25 @@ def thread_reader(
     """
     if not viewer.is_authenticated:
         return ThreadReader(key="anonymous", following=frozenset())
-    following = frozenset(
-        ThreadSubscription.objects.filter(
-            member=viewer, thread__technique=technique, following=True
-        ).values_list("thread_id", flat=True)
+    now = now or timezone.now()
+    followed = ThreadSubscription.objects.filter(member=viewer, following=True)
+    # One query: the viewer's own comments, and others' questions they follow (the
+    # Follow button is never shown on one's own comments, so those are all it needs).
+    rows = (
+        Comment.objects.filter(technique=technique)
+        .filter(Q(author=viewer) | Q(pk__in=followed.order_by().values("thread_id")))
+        .order_by()
+        .values_list("pk", "author_id", "status", "created_at")
     )
+    comments = [Comment(pk=pk, author_id=a, status=s, created_at=c) for pk, a, s, c in rows]
+    following = frozenset(c.pk for c in comments if c.author_id != viewer.pk)
     if viewer.is_staff:
         return ThreadReader(key=None, following=following)
-    now = now or timezone.now()
-    own = Comment.objects.filter(technique=technique, author=viewer).only(
-        "pk", "author_id", "status", "created_at"
+    mine = sorted(
+        f"{c.pk}{c.status[0]}{int(comment_can_edit(c, viewer, now))}"
+        for c in comments
+        if c.author_id == viewer.pk
     )
-    mine = sorted(f"{c.pk}{c.status[0]}{int(comment_can_edit(c, viewer, now))}" for c in own)
     key = f"member;own={','.join(mine)};following={','.join(map(str, sorted(following)))}"
     return ThreadReader(key=key, following=following)
 

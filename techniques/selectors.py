@@ -36,6 +36,20 @@ def technique_search(*, region: Region | None = None, query: str = "") -> QueryS
     return techniques.order_by("region__position", "kind", "position", "name")
 
 
+def technique_heading(*, slug: str) -> Technique:
+    """One published technique with only what its page shows outside the cached body.
+
+    The heading, title and comment form need a few fields; the rest of the page comes
+    from :func:`technique_detail`, only when its cached HTML is missing.
+    """
+    return (
+        Technique.objects.published()
+        .select_related("region")
+        .only("name", "slug", "summary", "kind", "region__name", "region__slug")
+        .get(slug=slug)
+    )
+
+
 def technique_detail(*, slug: str) -> Technique:
     """One published technique with everything its page shows, in a fixed number of queries."""
     return (

@@ -56,7 +56,7 @@ def technique_list(request):
 def technique_detail(request, slug):
     """One technique, laid out in the order a person needs it."""
     try:
-        technique = selectors.technique_detail(slug=slug)
+        technique = selectors.technique_heading(slug=slug)
     except Technique.DoesNotExist:
         raise Http404("No such technique.") from None
     return render(
@@ -64,11 +64,24 @@ def technique_detail(request, slug):
         "techniques/technique_detail.html",
         {
             "technique": technique,
-            "siblings": selectors.technique_region_siblings(technique=technique),
+            "body_html": _body_html(request, technique),
             "thread_html": _thread_html(request, technique),
             "comment_form": CommentForm(),
         },
     )
+
+
+def _body_html(request, technique):
+    """The instructions, the same for every reader, so rendered once per content version."""
+
+    def render_body():
+        context = {
+            "technique": selectors.technique_detail(slug=technique.slug),
+            "siblings": selectors.technique_region_siblings(technique=technique),
+        }
+        return render_to_string("techniques/_technique_body.html", context, request)
+
+    return pagecache.cached_fragment("technique", (technique.pk,), render_body)
 
 
 def _thread_html(request, technique):

@@ -153,7 +153,7 @@ def test_technique_page_query_count_is_constant(
     client, db, django_assert_num_queries, steps, comments
 ):
     """The page costs the same number of queries whatever the number of steps, siblings and
-    comments (technique, steps, tools, followers, FAQ, siblings, the whole thread)."""
+    comments (heading, technique, steps, tools, followers, FAQ, siblings, the whole thread)."""
     region = RegionFactory()
     prerequisite = TechniqueFactory(region=region)
     technique = TechniqueFactory(region=region, after=prerequisite)
@@ -161,7 +161,7 @@ def test_technique_page_query_count_is_constant(
     TechniqueFactory.create_batch(steps, region=region, after=technique)
     question = CommentFactory(technique=technique)
     CommentFactory.create_batch(comments - 1, parent=question)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client.get(reverse("techniques:detail", args=[technique.slug]))
     assert response.status_code == HTTPStatus.OK
 
