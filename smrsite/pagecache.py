@@ -1,11 +1,13 @@
-"""Whole-page cache for anonymous readers, keyed by one content version.
+"""Whole-page cache for anonymous readers, valid while one content version stands.
 
 Only what every anonymous visitor sees alike is cached: GET requests from visitors
 who are not signed in, with no query parameters other than the view's allowed ones,
 no pending messages, and a 200 answer that set no cookie and used no CSRF token.
 A signed-in member's page is never read from or written to this cache.
 
-Every key contains the current *content version*, a random token in the cache.
+Every entry is stored with the current *content version*, a random token in the
+cache, and only served while that token is current (the token and the entry are
+read in one round trip).
 Writes that change what a public page shows (technique edits, steps, FAQ,
 comments, display names) call :func:`content_changed`, which replaces the token:
 all cached pages become unreachable at once, on every app server sharing the cache.
@@ -60,6 +62,26 @@ def _timeout() -> int:
     return getattr(settings, "PAGE_CACHE_SECONDS", 0)
 
 
+def _read(key: str) -> tuple[str | None, object | None]:
+    """The content version and what ``key`` holds for it, in one cache round trip.
+
+    Entries are stored with the version they were rendered under; one stored under an
+    older version is a miss. ``(None, None)``: the cache cannot hold a version.
+    """
+    found = cache.get_many([VERSION_KEY, key])
+    version = found.get(VERSION_KEY)
+    if version is None:
+        return content_version(), None
+    stored = found.get(key)
+    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == version:
+        return version, stored[1]
+    return version, None
+
+
+def _write(key: str, version: str, value: object) -> None:
+    cache.set(key, (version, value), timeout=_timeout())
+
+
 def _page_key(request: HttpRequest, params: Iterable[str]) -> str | None:
     """The cache key for this request, or None when it must not use the cache."""
     if request.method != "GET" or _timeout() <= 0:
@@ -68,12 +90,9 @@ def _page_key(request: HttpRequest, params: Iterable[str]) -> str | None:
         return None
     if request.user.is_authenticated or len(messages.get_messages(request)):
         return None
-    version = content_version()
-    if version is None:
-        return None
     query = "&".join(f"{name}={request.GET[name]}" for name in sorted(request.GET))
     digest = hashlib.sha256(f"{request.get_host()}\0{request.path}\0{query}".encode())
-    return f"pagecache:{version}:{digest.hexdigest()[:32]}"
+    return f"pagecache:{digest.hexdigest()[:32]}"
 
 
 def cached_fragment(
@@ -86,15 +105,15 @@ def cached_fragment(
     HTML is its own, so it is rendered and not stored. The HTML must hold nothing
     secret or per-session, such as a CSRF token.
     """
-    version = content_version() if parts is not None and _timeout() > 0 else None
-    if version is None:
+    if parts is None or _timeout() <= 0:
         return mark_safe(render())
     digest = hashlib.sha256("\0".join(map(str, parts)).encode()).hexdigest()[:32]
-    key = f"fragment:{name}:{version}:{digest}"
-    html = cache.get(key)
+    key = f"fragment:{name}:{digest}"
+    version, html = _read(key)
     if html is None:
         html = render()
-        cache.set(key, html, timeout=_timeout())
+        if version is not None:
+            _write(key, version, html)
     return mark_safe(html)
 
 
@@ -126,18 +145,17 @@ def cache_anonymous_page(*, params: Iterable[str] = ()) -> Callable:
             key = _page_key(request, allowed)
             if key is None:
                 return view(request, *args, **kwargs)
-            stored = cache.get(key)
+            version, stored = _read(key)
+            if version is None:
+                return view(request, *args, **kwargs)
             if stored is not None:
                 response = HttpResponse(stored["content"], content_type=stored["content_type"])
                 response[HIT_HEADER] = "hit"
                 return response
             response = view(request, *args, **kwargs)
             if _storable(request, response):
-                cache.set(
-                    key,
-                    {"content": response.content, "content_type": response["Content-Type"]},
-                    timeout=_timeout(),
-                )
+                page = {"content": response.content, "content_type": response["Content-Type"]}
+                _write(key, version, page)
                 response[HIT_HEADER] = "miss"
             return response
 

@@ -156,3 +156,22 @@ def test_cache_can_be_turned_off(client, technique, settings):
     settings.PAGE_CACHE_SECONDS = 0
     client.get("/")
     assert HIT_HEADER not in client.get("/")
+
+
+def test_fragments_are_rendered_once_per_content_version():
+    """A fragment is rendered again only after content changed, or when it has no key."""
+    from smrsite.pagecache import cached_fragment, content_changed
+
+    renders = []
+
+    def render():
+        renders.append(1)
+        return f"<p>render {len(renders)}</p>"
+
+    assert cached_fragment("test", ("a",), render) == "<p>render 1</p>"
+    assert cached_fragment("test", ("a",), render) == "<p>render 1</p>"
+    assert cached_fragment("test", ("b",), render) == "<p>render 2</p>"
+    content_changed()
+    assert cached_fragment("test", ("a",), render) == "<p>render 3</p>"
+    assert cached_fragment("test", None, render) == "<p>render 4</p>"
+    assert cached_fragment("test", None, render) == "<p>render 5</p>"
