@@ -25,6 +25,7 @@ import logging
 import uuid
 from collections.abc import Callable, Iterable
 from functools import wraps
+from typing import TypeVar
 
 from django.conf import settings
 from django.contrib import messages
@@ -37,6 +38,8 @@ logger = logging.getLogger(__name__)
 
 VERSION_KEY = "pagecache:version"
 HIT_HEADER = "X-Page-Cache"
+
+T = TypeVar("T")
 
 
 def content_version() -> str | None:
@@ -95,26 +98,31 @@ def _page_key(request: HttpRequest, params: Iterable[str]) -> str | None:
     return f"pagecache:{digest.hexdigest()[:32]}"
 
 
+def cached_value(name: str, parts: Iterable[object] | None, compute: Callable[[], T]) -> T:
+    """What ``compute`` returns, computed once per content version for equal ``parts``.
+
+    ``parts`` must name everything besides public content that changes the value (the
+    page number, what kind of reader is looking...); ``None`` means this request's
+    value is its own, so it is computed and not stored. The value must hold nothing
+    secret or per-session, such as a CSRF token, and must pickle.
+    """
+    if parts is None or _timeout() <= 0:
+        return compute()
+    digest = hashlib.sha256("\0".join(map(str, parts)).encode()).hexdigest()[:32]
+    key = f"fragment:{name}:{digest}"
+    version, value = _read(key)
+    if value is None:
+        value = compute()
+        if version is not None:
+            _write(key, version, value)
+    return value
+
+
 def cached_fragment(
     name: str, parts: Iterable[object] | None, render: Callable[[], str]
 ) -> SafeString:
-    """A piece of HTML rendered once per content version for every request with equal ``parts``.
-
-    ``parts`` must name everything besides public content that changes the HTML (the
-    page number, what kind of reader is looking...); ``None`` means this request's
-    HTML is its own, so it is rendered and not stored. The HTML must hold nothing
-    secret or per-session, such as a CSRF token.
-    """
-    if parts is None or _timeout() <= 0:
-        return mark_safe(render())
-    digest = hashlib.sha256("\0".join(map(str, parts)).encode()).hexdigest()[:32]
-    key = f"fragment:{name}:{digest}"
-    version, html = _read(key)
-    if html is None:
-        html = render()
-        if version is not None:
-            _write(key, version, html)
-    return mark_safe(html)
+    """A piece of HTML rendered once per content version (see :func:`cached_value`)."""
+    return mark_safe(cached_value(name, parts, render))
 
 
 def _storable(request: HttpRequest, response: HttpResponse) -> bool:

@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
+from smrsite import pagecache
 from techniques import comment_services
 from techniques.comment_selectors import COMMENTS_PER_PAGE
 from techniques.models import Comment
@@ -376,12 +377,13 @@ def test_thread_query_count_is_constant_for_readers(
 def test_thread_query_count_is_constant_for_members(
     auth_client, technique, django_assert_num_queries, comments
 ):
-    """Signed in the count is fixed too: 11 to build the page, 4 once its parts are cached."""
+    """Signed in the count is fixed too: 11 to build the page, 3 once its parts are cached
+    (session, user, the member's own comments and follows)."""
     _thread(technique, comments)
     with django_assert_num_queries(11):
         response = auth_client.get(technique.get_absolute_url())
     assert response.status_code == HTTPStatus.OK
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         again = auth_client.get(technique.get_absolute_url())
     assert again.content == response.content.replace(
         _csrf(response).encode(), _csrf(again).encode()
@@ -405,7 +407,7 @@ def test_members_who_see_the_thread_alike_share_one_copy(
     """The second member's page reuses the thread the first one's page built."""
     CommentFactory(technique=technique, body="Does it help after cycling?")
     first = auth_client.get(technique.get_absolute_url())
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         second = other_client.get(technique.get_absolute_url())
     assert "Does it help after cycling?" in _thread_part(second)
     assert _thread_part(first) == _thread_part(second)
@@ -469,6 +471,15 @@ def test_a_new_comment_shows_to_members_who_had_the_thread_cached(
     other_client.get(technique.get_absolute_url())
     staff_client.post(create_url(technique), {"body": "A second question", "kind": "question"})
     assert "A second question" in _thread_part(other_client.get(technique.get_absolute_url()))
+
+
+def test_an_unpublished_technique_is_gone_for_members_who_had_it_cached(auth_client, technique):
+    """Withdrawing a technique (an admin save changes the content version) gives a 404."""
+    assert auth_client.get(technique.get_absolute_url()).status_code == HTTPStatus.OK
+    technique.is_published = False
+    technique.save()
+    pagecache.content_changed()
+    assert auth_client.get(technique.get_absolute_url()).status_code == HTTPStatus.NOT_FOUND
 
 
 def test_staff_always_see_the_newest_waiting_comments(staff_client, other_user, technique):
