@@ -10,21 +10,28 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
+from django.db.models import DateField, F, Q, QuerySet, Subquery, Value, Window
+from django.db.models.functions import Coalesce, Greatest, RowNumber
 
 from members.models import Profile
 from routines import scheduler
 from routines.models import DailySession, LogEntry, Routine, RoutineRegion, StretchLog
+from smrsite import pagecache
 from techniques.models import Region, Technique, Tool
 
 # Logs older than this do not change a plan: the longest frequency is 60 days, a
 # back-off lasts 7 and the overuse window 28.
 HISTORY_DAYS = 120
+# Every log of these last days is read: overuse and back-off look at all of them.
+# Older logs matter only as each technique's latest done ones (last done, pinning).
+RECENT_DAYS = scheduler.OVERUSE_WINDOW_DAYS
 # The last note of a technique is shown for this long.
 NOTE_DAYS = 365
 UPCOMING_DAYS = 14
 DUE_MARGIN_DAYS = scheduler.BRING_FORWARD_MARGIN_DAYS
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD, CHART_SWING = 240, 64, 10, 22
+LOG_FIELDS = ("day", "technique_id", "status", "sensitivity", "movement", "note")
+STRETCH_FIELDS = ("day", "prop", "unbroken_minutes", "tension")
 
 
 def member_time_zone(member) -> str:
@@ -91,15 +98,76 @@ def technique_infos(techniques: Iterable[Technique]) -> tuple[scheduler.Techniqu
     )
 
 
+@dataclass(frozen=True)
+class PlanCatalogue:
+    """The published catalogue as plans use it: rows by id and slug, and the scheduler's view."""
+
+    by_id: dict[int, Technique]
+    by_slug: dict[str, Technique]
+    infos: tuple[scheduler.TechniqueInfo, ...]
+
+
+# (content version, catalogue) of the last catalogue read in this process.
+_kept_catalogue: tuple[str, PlanCatalogue] | None = None
+
+
+def plan_catalogue() -> PlanCatalogue:
+    """The published catalogue, read once per content version in each process.
+
+    Every write to the catalogue replaces the content version (smrsite.pagecache), on
+    every server at once, so the copy kept here for the current version is never stale.
+    Without a cache there is no version, and the catalogue is read every time.
+    """
+    global _kept_catalogue
+    version = pagecache.content_version()
+    kept = _kept_catalogue
+    if version is not None and kept is not None and kept[0] == version:
+        return kept[1]
+    techniques = catalogue_techniques()
+    catalogue = PlanCatalogue(
+        by_id={t.pk: t for t in techniques},
+        by_slug={t.slug: t for t in techniques},
+        infos=technique_infos(techniques),
+    )
+    if version is not None:
+        _kept_catalogue = (version, catalogue)
+    return catalogue
+
+
 def default_region_slugs(regions: Iterable[Region]) -> tuple[str, ...]:
     """The default five regions (hip, thigh, calves, shoulder, arms) the catalogue has."""
     known = {r.slug for r in regions}
     return tuple(slug for slug in scheduler.DEFAULT_REGIONS if slug in known)
 
 
+@dataclass(frozen=True, slots=True)
+class LoggedItem:
+    """What the member logged today for one technique."""
+
+    status: str
+    sensitivity: str = ""
+    movement: str = ""
+    note: str = ""
+
+    @property
+    def status_label(self) -> str:
+        return LogEntry.Status(self.status).label
+
+
+@dataclass(frozen=True, slots=True)
+class PastNote:
+    """The member's latest note on a technique, from an earlier day."""
+
+    day: date
+    text: str
+
+
 @dataclass(frozen=True)
 class RoutineData:
-    """Everything the scheduler needs about one member, loaded in a fixed number of queries."""
+    """Everything the scheduler needs about one member, loaded in a fixed number of queries.
+
+    ``history`` holds the logs plans depend on, not every log: see ``routine_data``.
+    """
 
     routine: Routine
     today: date
@@ -109,10 +177,10 @@ class RoutineData:
     sessions: tuple[scheduler.SessionRecord, ...]
     history: tuple[scheduler.LogRecord, ...]
     stretch_history: tuple[scheduler.StretchRecord, ...]
-    today_session: DailySession | None
-    today_logs: dict[str, LogEntry] = field(default_factory=dict)
-    today_stretch: StretchLog | None = None
-    last_notes: dict[str, LogEntry] = field(default_factory=dict)
+    today_session: scheduler.SessionRecord | None
+    today_logs: dict[str, LoggedItem] = field(default_factory=dict)
+    today_stretch: scheduler.StretchRecord | None = None
+    last_notes: dict[str, PastNote] = field(default_factory=dict)
     regions: tuple[Region, ...] = ()
 
     @property
@@ -125,96 +193,133 @@ class RoutineData:
         return max(days, default=None)
 
 
+def _latest_per_technique(logs: QuerySet[LogEntry], count: int) -> QuerySet[LogEntry]:
+    """Each technique's ``count`` latest rows of ``logs``: however long the log, bounded."""
+    return logs.annotate(
+        rank=Window(RowNumber(), partition_by=F("technique_id"), order_by=F("day").desc())
+    ).filter(rank__lte=count)
+
+
+def _stretch_rows(member_id: int, today: date) -> QuerySet[StretchLog]:
+    """Today's stretch record and the earlier ones that can still change the stretch's status.
+
+    ``scheduler.stretch_status`` walks every earlier record, but a record with tension
+    starts it afresh (the target must be reached again, the prop earned again), and so
+    does reaching the target on the roller: from then on it is an assessment unless a
+    later tension says otherwise. Records before the later of those two are left out,
+    which keeps the rows few for a member who has reached the target (an assessment
+    every 14 days) or still logs tension.
+    """
+    earlier = StretchLog.objects.filter(member_id=member_id, day__lt=today).order_by("-day")
+
+    def last_day(condition: Q) -> Coalesce:
+        day = Subquery(earlier.filter(condition).values("day")[:1])
+        return Coalesce(day, Value(date.min), output_field=DateField())
+
+    target_reached = Q(
+        prop=scheduler.STRETCH_PROPS[-1],
+        tension=False,
+        unbroken_minutes__gte=scheduler.STRETCH_TARGET_MINUTES,
+    )
+    return (
+        StretchLog.objects.filter(
+            member_id=member_id,
+            day__lte=today,
+            day__gte=Greatest(last_day(Q(tension=True)), last_day(target_reached)),
+        )
+        .order_by("day")
+        .values_list(*STRETCH_FIELDS)
+    )
+
+
 def routine_data(routine: Routine, *, today: date) -> RoutineData:
-    """Load a routine's settings and recent history as scheduler inputs (9 queries)."""
+    """Load a routine's settings and the history its plans depend on (8 queries).
+
+    The catalogue comes from ``plan_catalogue`` (one more query when it is not kept).
+    History is read as plain rows, and only what the scheduler looks at: every log of
+    the last ``RECENT_DAYS`` (overuse, back-off, today's ticks), each technique's two
+    latest done logs within ``HISTORY_DAYS`` (last done, pinning), each technique's
+    latest note and the stretch records of ``_stretch_rows``. A year of history or ten
+    costs the same queries and about the same rows.
+    """
+    catalogue = plan_catalogue()
+    by_id = catalogue.by_id
     links = list(
         RoutineRegion.objects.filter(routine=routine).select_related("region").order_by("position")
     )
-    excluded = set(
-        Routine.excluded_techniques.through.objects.filter(routine=routine).values_list(
-            "technique__slug", flat=True
-        )
+    excluded = Routine.excluded_techniques.through.objects.filter(routine=routine).values_list(
+        "technique_id", flat=True
     )
-    pinned = set(
-        Routine.pinned_techniques.through.objects.filter(routine=routine).values_list(
-            "technique__slug", flat=True
-        )
+    pinned = Routine.pinned_techniques.through.objects.filter(routine=routine).values_list(
+        "technique_id", flat=True
     )
-    techniques = catalogue_techniques()
-    by_id = {t.pk: t for t in techniques}
-    latest = list(DailySession.objects.filter(routine=routine, day__lte=today).order_by("-day")[:1])
-    logs = list(
-        LogEntry.objects.filter(
-            member_id=routine.member_id,
-            day__gte=today - timedelta(days=HISTORY_DAYS),
-            day__lte=today,
-        ).order_by("day", "technique_id")
-    )
-    stretch_logs = list(StretchLog.objects.filter(member_id=routine.member_id, day__lte=today))
-    notes = (
-        LogEntry.objects.filter(
-            member_id=routine.member_id,
-            day__gte=today - timedelta(days=NOTE_DAYS),
-            day__lt=today,
-        )
-        .exclude(note="")
-        .only("technique_id", "day", "note")
+    latest = list(
+        DailySession.objects.filter(routine=routine, day__lte=today)
         .order_by("-day")
+        .values_list("day", "step_index", "finished")[:1]
     )
-    last_notes: dict[str, LogEntry] = {}
-    for entry in notes:
-        technique = by_id.get(entry.technique_id)
-        if technique is not None:
-            last_notes.setdefault(technique.slug, entry)
+    member_logs = LogEntry.objects.filter(member_id=routine.member_id)
+    recent = member_logs.filter(
+        day__gte=today - timedelta(days=RECENT_DAYS), day__lte=today
+    ).values_list(*LOG_FIELDS)
+    latest_done = _latest_per_technique(
+        member_logs.filter(
+            status=LogEntry.Status.DONE,
+            day__gte=today - timedelta(days=HISTORY_DAYS),
+            day__lt=today,
+        ),
+        scheduler.PIN_ELIGIBLE_LOGS,
+    ).values_list(*LOG_FIELDS)
+    notes = _latest_per_technique(
+        member_logs.filter(day__gte=today - timedelta(days=NOTE_DAYS), day__lt=today).exclude(
+            note=""
+        ),
+        1,
+    ).values_list("technique_id", "day", "note")
+    stretch = [
+        scheduler.StretchRecord(day, prop, float(minutes), tension)
+        for day, prop, minutes, tension in _stretch_rows(routine.member_id, today)
+    ]
 
-    settings = scheduler.RoutineSettings(
-        regions=tuple(link.region.slug for link in links),
-        per_day=routine.per_day,
-        excluded=frozenset(excluded),
-        pinned_daily=frozenset(pinned),
-        tension=routine.tension,
-    )
+    # A log can be both recent and among the latest: (day, technique) is unique.
+    rows = {(row[0], row[1]): row for row in (*latest_done, *recent)}
     history = []
     today_logs = {}
-    for entry in logs:
-        technique = by_id.get(entry.technique_id)
+    for day, technique_id, status, sensitivity, movement, note in sorted(rows.values()):
+        technique = by_id.get(technique_id)
         if technique is None:
             continue
-        if entry.day == today:
-            today_logs[technique.slug] = entry
+        if day == today:
+            today_logs[technique.slug] = LoggedItem(status, sensitivity, movement, note)
         history.append(
             scheduler.LogRecord(
-                day=entry.day,
+                day=day,
                 slug=technique.slug,
-                done=entry.status == LogEntry.Status.DONE,
-                sensitivity=entry.sensitivity or None,
-                movement=entry.movement or None,
+                done=status == LogEntry.Status.DONE,
+                sensitivity=sensitivity or None,
+                movement=movement or None,
             )
         )
+    sessions = tuple(scheduler.SessionRecord(*row) for row in latest)
     return RoutineData(
         routine=routine,
         today=today,
-        techniques={t.slug: t for t in techniques},
-        catalogue=technique_infos(techniques),
-        settings=settings,
-        sessions=tuple(
-            scheduler.SessionRecord(day=s.day, step_index=s.step_index, finished=s.finished)
-            for s in latest
+        techniques=catalogue.by_slug,
+        catalogue=catalogue.infos,
+        settings=scheduler.RoutineSettings(
+            regions=tuple(link.region.slug for link in links),
+            per_day=routine.per_day,
+            excluded=frozenset(by_id[pk].slug for pk in excluded if pk in by_id),
+            pinned_daily=frozenset(by_id[pk].slug for pk in pinned if pk in by_id),
+            tension=routine.tension,
         ),
+        sessions=sessions,
         history=tuple(history),
-        stretch_history=tuple(
-            scheduler.StretchRecord(
-                day=s.day,
-                prop=s.prop,
-                unbroken_minutes=float(s.unbroken_minutes),
-                tension=s.tension,
-            )
-            for s in stretch_logs
-        ),
-        today_session=latest[0] if latest and latest[0].day == today else None,
+        stretch_history=tuple(s for s in stretch if s.day < today),
+        today_session=sessions[0] if sessions and sessions[0].day == today else None,
         today_logs=today_logs,
-        today_stretch=next((s for s in stretch_logs if s.day == today), None),
-        last_notes=last_notes,
+        today_stretch=next((s for s in stretch if s.day == today), None),
+        last_notes={by_id[pk].slug: PastNote(day, text) for pk, day, text in notes if pk in by_id},
         regions=tuple(link.region for link in links),
     )
 
@@ -253,8 +358,8 @@ class ItemRow:
     last_done: date | None
     days_since: int | None
     due: str  # "new", "ok", "due" or "overdue"
-    last_note: LogEntry | None
-    logged: LogEntry | None
+    last_note: PastNote | None
+    logged: LoggedItem | None
 
     @property
     def is_daily_stretch(self) -> bool:

@@ -84,8 +84,7 @@ def _today_page(request, routine, day, query, *, formset=None, stretch_form=None
     stretch = overview.stretch
     if stretch_form is None:
         stretch_form = StretchLogForm(
-            instance=overview.data.today_stretch,
-            initial={"prop": stretch.suggested_prop},
+            initial=_stretch_initial(overview.data.today_stretch, stretch.suggested_prop),
             prefix="stretch",
         )
     context = {
@@ -118,6 +117,17 @@ def _pair_forms(rows, forms) -> list[tuple]:
     # The daily stretch has its own log form; every other item gets the next item form.
     remaining = iter(forms)
     return [(row, None if row.is_daily_stretch else next(remaining, None)) for row in rows]
+
+
+def _stretch_initial(logged: scheduler.StretchRecord | None, suggested_prop: str) -> dict:
+    # The prop offered is always the one to use next; the rest shows what was logged.
+    if logged is None:
+        return {"prop": suggested_prop}
+    return {
+        "prop": suggested_prop,
+        "unbroken_minutes": logged.unbroken_minutes,
+        "tension": logged.tension,
+    }
 
 
 def _initial(row: selectors.ItemRow) -> dict:

@@ -1,0 +1,139 @@
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from routines import scheduler, selectors
+from routines.models import LogEntry, StretchLog
+from techniques.models import Technique
+
+pytestmark = pytest.mark.django_db
+DAY = date(2026, 3, 2)
+YEAR = 400
+
+
+def _random_year(user, rng: random.Random) -> None:
+    """About a year of logs and stretch records, with overuse, skips, notes and tension."""
+    techniques = list(Technique.objects.filter(kind="release"))
+    entries, stretches = [], []
+    for back in range(YEAR):
+        day = DAY - timedelta(days=back)
+        for technique in rng.sample(techniques, rng.choice((0, 2, 3))):
+            done = rng.random() < 0.85
+            entries.append(
+                LogEntry(
+                    member=user,
+                    technique=technique,
+                    day=day,
+                    status="done" if done else "skipped",
+                    sensitivity=rng.choice(("less", "less", "same", "more")) if done else "",
+                    movement=rng.choice(("better", "better", "same", "worse")) if done else "",
+                    note=f"note {back}" if rng.random() < 0.1 else "",
+                )
+            )
+        if rng.random() < 0.5:
+            stretches.append(
+                StretchLog(
+                    member=user,
+                    day=day,
+                    prop=rng.choice(scheduler.STRETCH_PROPS),
+                    unbroken_minutes=Decimal(rng.choice(("2", "4.5", "5", "6"))),
+                    tension=rng.random() < 0.1,
+                )
+            )
+    LogEntry.objects.bulk_create(entries)
+    StretchLog.objects.bulk_create(stretches)
+
+
+def _every_log_as_before(user, today: date) -> list[scheduler.LogRecord]:
+    """Every log of the history window, as the scheduler was given it before rows were trimmed."""
+    entries = LogEntry.objects.filter(
+        member=user, day__gte=today - timedelta(days=selectors.HISTORY_DAYS), day__lte=today
+    ).select_related("technique")
+    return [
+        scheduler.LogRecord(
+            day=e.day,
+            slug=e.technique.slug,
+            done=e.status == "done",
+            sensitivity=e.sensitivity or None,
+            movement=e.movement or None,
+        )
+        for e in entries
+    ]
+
+
+def _every_stretch(user, today: date) -> list[scheduler.StretchRecord]:
+    return [
+        scheduler.StretchRecord(s.day, s.prop, float(s.unbroken_minutes), s.tension)
+        for s in StretchLog.objects.filter(member=user, day__lt=today)
+    ]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_trimmed_history_plans_exactly_like_the_whole_of_it(user, routine, seed):
+    """Today, the next 14 days, pins, last done and the stretch come out as from every row."""
+    routine.tension = seed % 2 == 0
+    routine.save()
+    _random_year(user, random.Random(seed))
+    for today in (DAY, DAY - timedelta(days=90), DAY - timedelta(days=200)):
+        data = selectors.routine_data(routine, today=today)
+        logs, stretches = _every_log_as_before(user, today), _every_stretch(user, today)
+        assert len(data.history) < len(logs)
+        assert selectors.plan_upcoming(data) == scheduler.plan_days(
+            data.catalogue,
+            data.settings,
+            start=today,
+            days=selectors.UPCOMING_DAYS,
+            step_index=data.step_index,
+            history=logs,
+            stretch_history=stretches,
+        )
+        assert scheduler.pin_candidates(data.catalogue, data.history) == (
+            scheduler.pin_candidates(data.catalogue, logs)
+        )
+        assert scheduler.stretch_status(data.settings, data.stretch_history, today) == (
+            scheduler.stretch_status(data.settings, stretches, today)
+        )
+        for slug in data.techniques:
+            done = [r.day for r in logs if r.slug == slug and r.done and r.day < today]
+            assert data.last_done(slug) == max(done, default=None)
+
+
+def test_each_technique_shows_its_latest_note_of_the_past_year(user, routine):
+    """The last note before today is kept per technique; older ones and today's are not."""
+    roll, press = Technique.objects.filter(slug__in=["glute-ball-roll", "psoas-press"])
+    for technique, back, note in (
+        (roll, 0, "today"),
+        (roll, 3, "latest"),
+        (roll, 9, "older"),
+        (press, 366, "too old"),
+    ):
+        LogEntry.objects.create(
+            member=user,
+            technique=technique,
+            day=DAY - timedelta(days=back),
+            status="done",
+            sensitivity="less",
+            movement="better",
+            note=note,
+        )
+    notes = selectors.routine_data(routine, today=DAY).last_notes
+    assert notes == {roll.slug: selectors.PastNote(DAY - timedelta(days=3), "latest")}
+
+
+def test_the_stretch_status_reads_a_few_rows_however_long_the_log(user, routine):
+    """After the target is reached on the roller, earlier records are not read again."""
+    for back in range(1, 200):
+        StretchLog.objects.create(
+            member=user,
+            day=DAY - timedelta(days=back),
+            prop="roller-6in" if back < 150 else "book",
+            unbroken_minutes=6 if back in (30, 100) else 3,
+            tension=back in (120, 160),
+        )
+    data = selectors.routine_data(routine, today=DAY)
+    assert data.stretch_history[0].day == DAY - timedelta(days=30)
+    assert scheduler.stretch_status(data.settings, data.stretch_history, DAY) == (
+        scheduler.stretch_status(data.settings, _every_stretch(user, DAY), DAY)
+    )
