@@ -6,21 +6,39 @@ one of our static or media files: no network, no ``file://``, and never a reques
 back to our own server (with one worker that request would wait for WeasyPrint's
 fetch timeout and the PDF would come out without its CSS).
 
-The second, :func:`pdf_response`, serves any PDF (a technique handout, the
-booklet, a member's plan) from a content version: the caller says what the file
+The second, :func:`pdf_response`, serves a public PDF (a technique handout, a
+booklet) from a content version: the caller says what the file
 is called, which version of the content it holds and how to render it. Bytes are
 rendered once per version, kept in Django's default storage under a key that
 contains the version, and answered with ETag/Last-Modified so a browser that has
 the current copy gets a 304.
 
-A version is a hash of the exact HTML handed to WeasyPrint plus the size and
-modification time of every file that HTML loads (stylesheet, images) and
-:data:`RENDERER_VERSION`. Anything edited in the admin that changes the printed
-page changes the HTML, so a stale PDF cannot be served under a new version.
+A version must change whenever the printed page would, or a stale PDF is served.
+There are two kinds:
+
+- A technique's handout (:func:`handout_version`) is versioned without rendering
+  anything, because it is computed on every download, cached or not: a hash of the
+  database values the handout prints, read afresh in four small queries
+  (:func:`techniques.selectors.technique_handout_state`: the technique with its
+  region, "do it after" and paired stretch names, then its steps, FAQ entries and
+  tools), the size and modification time of each image it prints, whether its video
+  file is there, the paper size, the site URL its links are built from, the sources
+  of its templates and static files, and the code that turns all this into a PDF.
+  Nothing is memoised across requests but hashes of template and static sources
+  (re-read when the loaded template or the file changes), so an edit made in the
+  admin, by a service or with ``QuerySet.update()`` gives a new version at once.
+  When the PDF is rendered, the same values are taken from the loaded objects and
+  the PDF is stored under *that* version, so a file never holds content other than
+  its version's, even if an edit lands between the two reads.
+- The booklet and anything else rendered from arbitrary HTML
+  (:func:`content_version`) hash the exact HTML handed to WeasyPrint plus the size
+  and modification time of every file it loads. Building that HTML costs as much as
+  the queries, which is fine next to a booklet's render time.
 """
 
 import hashlib
 import html
+import json
 import logging
 import mimetypes
 import re
@@ -30,24 +48,52 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
+import django
+import weasyprint
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
+from django.templatetags.static import static
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
 from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from smrsite.context_processors import DISCLAIMER
+from techniques import models, selectors
 from techniques.models import Region, Technique
 
 logger = logging.getLogger(__name__)
 
-#: Bump when a change to this module changes the output for the same HTML.
-RENDERER_VERSION = "1"
+
+def _code_version() -> str:
+    """Names the code between a handout's values and its PDF, as this process runs it.
+
+    Read once at import: a code change only takes effect after a restart anyway.
+    """
+    digest = hashlib.sha256(f"{django.__version__}\0{weasyprint.__version__}".encode())
+    for module_file in (__file__, models.__file__):
+        digest.update(Path(module_file).read_bytes())
+    return digest.hexdigest()
+
+
+_CODE_VERSION = _code_version()
+
+#: Every template a handout is rendered from and every static file it loads (including
+#: what a stylesheet loads): a handout's version covers their contents. Tests check
+#: that the lists are complete.
+HANDOUT_TEMPLATES = (
+    "techniques/pdf/technique.html",
+    "techniques/pdf/base.html",
+    "techniques/pdf/_handout.html",
+    "techniques/pdf/_footer.html",
+    "techniques/_region_icon.html",
+)
+HANDOUT_STATIC = ("css/print.css",)
 
 #: ``?size=`` values and the CSS page size each one prints on.
 PAGE_SIZES = {"a4": "A4", "letter": "letter"}
@@ -181,11 +227,11 @@ def html_to_pdf(source: str, *, image_cache: dict | None = None) -> bytes:
 def content_version(source: str, *, variant: str) -> str:
     """A short, stable name for exactly what ``source`` prints as.
 
-    Hashes the HTML, the renderer version and, for every file the HTML (or a
+    Hashes the HTML, this module's code and, for every file the HTML (or a
     stylesheet it links) loads, its size and modification time. ``variant``
     (e.g. the paper size) is kept readable at the front.
     """
-    digest = hashlib.sha256(f"{RENDERER_VERSION}\0{variant}\0".encode())
+    digest = hashlib.sha256(f"{_CODE_VERSION}\0{variant}\0".encode())
     digest.update(source.encode())
     for path in sorted(_referenced_files(source)):
         try:
@@ -195,6 +241,86 @@ def content_version(source: str, *, variant: str) -> str:
         else:
             digest.update(f"\0{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
     return f"{variant}-{digest.hexdigest()[:20]}"
+
+
+def handout_version(state: selectors.HandoutState, *, size: str, site_url: str) -> str:
+    """The content version of a technique's handout, computed without rendering it.
+
+    ``state`` holds the printed database values (read by
+    :func:`techniques.selectors.technique_handout_state` on a download, or taken from
+    the loaded technique when rendering). Also hashed: the paper size, the site URL
+    the printed links are built from, the site name and disclaimer, the handout's
+    templates and static files, the code version, each image's size and
+    modification time, and whether the video file is there to link to.
+    """
+    parts = [
+        _CODE_VERSION,
+        size,
+        site_url,
+        settings.SITE_NAME,
+        DISCLAIMER,
+        [_template_digest(name) for name in HANDOUT_TEMPLATES],
+        [_file_digest(asset_path(static(name))) for name in HANDOUT_STATIC],
+        state.values,
+        [_media_stat(name) for name in state.images],
+        bool(state.video) and default_storage.exists(state.video),
+    ]
+    digest = hashlib.sha256(json.dumps(parts, default=str).encode())
+    return f"{size}-{digest.hexdigest()[:20]}"
+
+
+# Per process: {template name: (compiled template, hash of its source)} and
+# {static file: ((size, mtime), hash of its content)}.
+_template_digests: dict[str, tuple[object, str]] = {}
+_file_digests: dict[Path, tuple[tuple[int, int], str]] = {}
+
+
+def _template_digest(name: str) -> str:
+    """A hash of the source this process renders the template ``name`` from.
+
+    The cached template loader hands back the same compiled template until it is reset
+    (in development, when a template file changes), so the source is hashed once per
+    load. Hashing the file on disk instead would name a new version for output the
+    process still renders from the old template.
+    """
+    template = get_template(name).template
+    known = _template_digests.get(name)
+    if known is None or known[0] is not template:
+        known = (template, hashlib.sha256(template.source.encode()).hexdigest())
+        _template_digests[name] = known
+    return known[1]
+
+
+def _file_digest(path: Path | None) -> str:
+    """A hash of a static file's content, read again only when its size or mtime changes.
+
+    The content rather than the mtime, so that servers which each collected the same
+    static files name the same versions (a browser's ETag then holds on either).
+    """
+    if path is None:
+        return "unknown"
+    try:
+        stat = path.stat()
+    except OSError:
+        return "missing"
+    key = (stat.st_size, stat.st_mtime_ns)
+    known = _file_digests.get(path)
+    if known is None or known[0] != key:
+        known = (key, hashlib.sha256(path.read_bytes()).hexdigest())
+        _file_digests[path] = known
+    return known[1]
+
+
+def _media_stat(name: str) -> str:
+    """An uploaded image's size and modification time: a replaced file gives a new pair."""
+    path = _media_file(name)
+    try:
+        stat = path.stat() if path is not None else None
+    except OSError:
+        stat = None
+    if stat is None:
+        return f"{name}:missing"
+    return f"{name}:{stat.st_size}:{stat.st_mtime_ns}"
 
 
 def _referenced_files(source: str) -> set[Path]:
@@ -251,8 +377,6 @@ def _technique_context(technique: Technique, *, site_url: str) -> dict:
 
 
 def _document_context(*, size: str, title: str) -> dict:
-    from smrsite.context_processors import DISCLAIMER
-
     return {
         "page_size": PAGE_SIZES[size],
         "title": title,
@@ -262,17 +386,19 @@ def _document_context(*, size: str, title: str) -> dict:
 
 
 def technique_document(technique: Technique, *, size: str, site_url: str) -> PdfDocument:
-    """The handout of one technique (loaded with ``selectors.technique_detail``).
+    """The handout of one technique (loaded with ``selectors.technique_handouts``).
 
     ``site_url`` is the site's root as the reader sees it; links printed in the
-    PDF are built from it.
+    PDF are built from it. The version is taken from the same loaded objects the
+    HTML is rendered from.
     """
     context = {
         **_document_context(size=size, title=technique.name),
         **_technique_context(technique, site_url=site_url),
     }
     source = render_to_string("techniques/pdf/technique.html", context)
-    return PdfDocument(html=source, version=content_version(source, variant=size))
+    state = selectors.handout_state_of(technique)
+    return PdfDocument(html=source, version=handout_version(state, size=size, site_url=site_url))
 
 
 def render_technique_pdf(technique: Technique, *, size: str = DEFAULT_SIZE, site_url: str) -> bytes:
@@ -331,22 +457,31 @@ def pdf_response(
     *,
     filename: str,
     version: str,
-    render: Callable[[], bytes],
+    document: Callable[[], PdfDocument],
     key: str | None = None,
     public: bool = True,
 ) -> HttpResponse:
     """Serve a PDF attachment rendered at most once per content version.
 
     ``filename`` is what the browser saves (its stem is also the storage folder
-    unless ``key`` is given); ``version`` names the content exactly, so it is the
-    ETag; ``render`` returns the PDF bytes and is only called when this version is
-    not stored yet. Private documents (a member's plan) pass ``public=False``.
-    A failed render is logged and answered with a 503 page, never a 500.
+    unless ``key`` is given); ``version`` names the current content exactly, so it
+    is the ETag. ``document`` builds the PDF's HTML and is only called when this
+    version is not stored yet; the PDF is then stored and served under the
+    document's own version, which differs from ``version`` only if the content was
+    edited in between. A failed render is logged and answered with a 503 page,
+    never a 500.
     """
     key = key or Path(filename).stem
     try:
-        name, content = pdf_store(key=key, version=version, render=render)
+        name = stored_name(key, version)
+        content = None
+        if not default_storage.exists(name):
+            built = document()
+            version = built.version
+            name, content = pdf_store(key=key, version=version, render=built.render)
         modified = default_storage.get_modified_time(name)
+    except Http404:
+        raise
     except (Exception, FatalURLFetchingError):
         logger.exception("PDF render failed for %s (version %s)", key, version)
         return pdf_error_response(

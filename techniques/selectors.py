@@ -1,8 +1,14 @@
 """Reads of the catalogue."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from techniques.models import Comment, Region, Step, Technique, Tool
+from django.db import models
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.fields.files import FieldFile
+
+from techniques.models import Comment, FaqEntry, Region, Step, Technique, Tool
 
 MAX_QUERY_LENGTH = 100
 
@@ -84,26 +90,35 @@ def technique_handouts(*, region: Region | None = None) -> QuerySet[Technique]:
     techniques = Technique.objects.published()
     if region is not None:
         techniques = techniques.filter(region=region)
-    # Only the columns a handout prints: a cached download still runs this query to
-    # compute the content version, and the two linked techniques are wide rows.
+    # Only the columns a handout prints: the two linked techniques are wide rows.
     return (
         techniques.select_related("region", "after", "paired_stretch")
         .only(*HANDOUT_FIELDS)
         .prefetch_related(
             Prefetch("steps", queryset=Step.objects.order_by("position")),
-            Prefetch("tools", queryset=Tool.objects.only("name")),
+            Prefetch("tools", queryset=Tool.objects.only(*TOOL_VALUES)),
             "faq_entries",
         )
         .order_by("region__position", "kind", "position", "name")
     )
 
 
-HANDOUT_FIELDS = (
-    *(
-        f.name
-        for f in Technique._meta.concrete_fields
-        if f.name not in {"why_it_matters", "position", "is_published", "updated_at"}
-    ),
+# --- What a handout prints, as plain values for its content version ----------------------
+#
+# A handout's version (techniques.pdf.handout_version) hashes these values, read from
+# the database on every download, so no edit goes unnoticed, not even one made with
+# QuerySet.update(). When the PDF is rendered the same values are taken from the loaded
+# objects instead; both readers use the column lists below and must agree exactly.
+
+
+def _columns(model: type[models.Model], *, skip: set[str]) -> tuple[str, ...]:
+    """Every column of ``model`` but ``skip``: a column added later counts by default."""
+    return tuple(f.attname for f in model._meta.concrete_fields if f.name not in skip)
+
+
+#: The linked rows' columns a handout prints: region chip, icon and summary, the "do it
+#: after" note, the paired stretch.
+_LINKED_COLUMNS = (
     "region__name",
     "region__slug",
     "region__colour",
@@ -113,3 +128,90 @@ HANDOUT_FIELDS = (
     "paired_stretch__name",
     "paired_stretch__slug",
 )
+_NOT_PRINTED = {"why_it_matters", "position", "is_published", "updated_at"}
+HANDOUT_FIELDS = (
+    *(f.name for f in Technique._meta.concrete_fields if f.name not in _NOT_PRINTED),
+    *_LINKED_COLUMNS,
+)
+HANDOUT_VALUES = (*_columns(Technique, skip=_NOT_PRINTED), *_LINKED_COLUMNS)
+STEP_VALUES = _columns(Step, skip={"technique"})
+FAQ_VALUES = _columns(FaqEntry, skip={"technique", "source_comment", "created_at"})
+TOOL_VALUES = _columns(Tool, skip={"slug", "description"})
+
+
+@dataclass(frozen=True)
+class HandoutState:
+    """Every database value a technique's handout prints, and the files it names."""
+
+    #: The technique's row, then its step, FAQ and tool rows in a fixed order.
+    values: tuple
+    #: Storage names of the images it prints (the photo, the step photos).
+    images: tuple[str, ...]
+    #: Storage name of the video ("" for none); the handout links it when the file exists.
+    video: str
+
+
+# Built once and only ever filtered (never evaluated themselves): resolving the column
+# names is about a third of each query's cost, and every download runs all four.
+# Unordered: _handout_state sorts the rows, whose values include what the handout
+# orders them by (step and FAQ positions, tool names).
+_TECHNIQUE_ROWS = Technique.objects.published().order_by().values_list(*HANDOUT_VALUES)
+_STEP_ROWS = Step.objects.order_by().values_list(*STEP_VALUES)
+_FAQ_ROWS = FaqEntry.objects.order_by().values_list(*FAQ_VALUES)
+_TOOL_ROWS = Tool.objects.order_by().values_list(*TOOL_VALUES)
+
+
+def technique_handout_state(*, slug: str) -> HandoutState | None:
+    """What the handout of a published technique prints, in four small queries; None if none."""
+    rows = list(_TECHNIQUE_ROWS.filter(slug=slug))
+    if not rows:
+        return None
+    technique = rows[0]
+    pk = technique[HANDOUT_VALUES.index("id")]
+    return _handout_state(
+        technique,
+        steps=_STEP_ROWS.filter(technique_id=pk),
+        faq=_FAQ_ROWS.filter(technique_id=pk),
+        tools=_TOOL_ROWS.filter(techniques=pk),
+    )
+
+
+def handout_state_of(technique: Technique) -> HandoutState:
+    """The same values as :func:`technique_handout_state`, read from a technique loaded
+    by :func:`technique_handouts` (no queries)."""
+    return _handout_state(
+        _attributes(technique, HANDOUT_VALUES),
+        steps=[_attributes(step, STEP_VALUES) for step in technique.steps.all()],
+        faq=[_attributes(entry, FAQ_VALUES) for entry in technique.faq_entries.all()],
+        tools=[_attributes(tool, TOOL_VALUES) for tool in technique.tools.all()],
+    )
+
+
+def _attributes(instance: models.Model, paths: tuple[str, ...]) -> tuple:
+    """What ``values_list(*paths)`` gives for ``instance``, read from the object."""
+    values = []
+    for path in paths:
+        value = instance
+        for name in path.split("__"):
+            value = getattr(value, name) if value is not None else None
+        values.append(value.name if isinstance(value, FieldFile) else value)
+    return tuple(values)
+
+
+def _handout_state(
+    technique: tuple, *, steps: Iterable[tuple], faq: Iterable[tuple], tools: Iterable[tuple]
+) -> HandoutState:
+    steps = list(steps)
+    rows = [
+        *(("step", *row) for row in steps),
+        *(("faq", *row) for row in faq),
+        *(("tool", *row) for row in tools),
+    ]
+    rows.sort(key=lambda row: json.dumps(row, default=str))
+    step_image = STEP_VALUES.index("image")
+    images = [technique[HANDOUT_VALUES.index("image")], *(row[step_image] for row in steps)]
+    return HandoutState(
+        values=(technique, tuple(rows)),
+        images=tuple(image for image in images if image),
+        video=technique[HANDOUT_VALUES.index("video")] or "",
+    )

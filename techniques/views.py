@@ -56,9 +56,7 @@ def technique_list(request):
 def technique_detail(request, slug):
     """One technique, laid out in the order a person needs it."""
     try:
-        technique = pagecache.cached_value(
-            "technique-heading", (slug,), lambda: selectors.technique_heading(slug=slug)
-        )
+        technique = selectors.technique_heading(slug=slug)
     except Technique.DoesNotExist:
         raise Http404("No such technique.") from None
     return render(
@@ -139,12 +137,18 @@ def technique_pdf(request, slug):
     size, bad_request = _paper_size(request)
     if bad_request:
         return bad_request
-    technique = _handout_technique(slug)
-    document = pdf.technique_document(
-        technique, size=size, site_url=request.build_absolute_uri("/")
-    )
+    state = selectors.technique_handout_state(slug=slug)
+    if state is None:
+        raise Http404("No such technique.")
+    site_url = request.build_absolute_uri("/")
+    # The handout's HTML is only built when its current version is not stored yet.
     return pdf.pdf_response(
-        request, filename=f"{slug}.pdf", version=document.version, render=document.render
+        request,
+        filename=f"{slug}.pdf",
+        version=pdf.handout_version(state, size=size, site_url=site_url),
+        document=lambda: pdf.technique_document(
+            _handout_technique(slug), size=size, site_url=site_url
+        ),
     )
 
 
@@ -164,7 +168,7 @@ def technique_booklet(request):
     )
     key = pdf.booklet_key(region)
     return pdf.pdf_response(
-        request, filename=f"{key}.pdf", version=document.version, render=document.render
+        request, filename=f"{key}.pdf", version=document.version, document=lambda: document
     )
 
 

@@ -6,11 +6,12 @@ from http import HTTPStatus
 import pytest
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
+from django.templatetags.static import static as static_url
 from pypdf import PdfReader
 
 from smrsite.context_processors import DISCLAIMER
 from techniques import pdf, selectors
-from techniques.models import Step, Technique
+from techniques.models import FaqEntry, Region, Step, Technique, Tool
 from tests.factories import FaqEntryFactory, RegionFactory, StepFactory, TechniqueFactory
 
 pytestmark = pytest.mark.django_db
@@ -148,6 +149,23 @@ def test_second_download_reuses_the_stored_pdf(client, catalogue, render_calls):
             id="paired stretch name",
         ),
         pytest.param(lambda t: t.tools.clear(), id="tools"),
+        pytest.param(
+            lambda t: Tool.objects.filter(techniques=t).update(name="Firm Ball"), id="tool name"
+        ),
+        pytest.param(
+            lambda t: Region.objects.filter(pk=t.region_id).update(name="Hips"), id="region name"
+        ),
+        pytest.param(
+            lambda t: Technique.objects.filter(pk=t.after_id).update(name="Thigh Roll"),
+            id="do-it-after name",
+        ),
+        pytest.param(
+            lambda t: Technique.objects.filter(pk=t.pk).update(cautions="Not after meals."),
+            id="cautions",
+        ),
+        pytest.param(
+            lambda t: Step.objects.filter(technique=t, position=6).delete(), id="step removed"
+        ),
     ],
 )
 def test_any_change_to_what_is_printed_gives_a_new_pdf(client, catalogue, render_calls, change):
@@ -420,3 +438,188 @@ def test_handout_prints_the_faq_and_a_new_entry_gives_a_new_version(client, cata
     assert "Is a tennis ball firm enough?" in text
     assert "a firmer ball reaches deeper later on" in text
     assert second["ETag"] != first["ETag"]
+
+
+# --- Content versions read from the database --------------------------------------------
+
+
+def _version(slug="psoas-press", size="a4", site_url="http://testserver/"):
+    """The version a download computes: from the database, without rendering."""
+    state = selectors.technique_handout_state(slug=slug)
+    return pdf.handout_version(state, size=size, site_url=site_url)
+
+
+@pytest.fixture
+def psoas_with_everything(catalogue, settings):
+    """Psoas Press with a photo, a step photo, a video file and an FAQ entry."""
+    technique = Technique.objects.get(slug="psoas-press")
+    for name in ("techniques/images/psoas.png", "techniques/steps/press.png"):
+        path = settings.MEDIA_ROOT / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(_PNG)
+    default_storage.save("techniques/videos/psoas.mp4", io.BytesIO(b"\0" * 64))
+    Technique.objects.filter(pk=technique.pk).update(
+        image="techniques/images/psoas.png", video="techniques/videos/psoas.mp4"
+    )
+    Step.objects.filter(technique=technique, position=2).update(image="techniques/steps/press.png")
+    FaqEntryFactory(technique=technique, question="Which ball?", answer="A firm one.")
+    return technique
+
+
+def test_the_version_read_from_the_database_is_the_rendered_objects_version(
+    psoas_with_everything,
+):
+    """A download's version equals the version the PDF is stored under, for every handout.
+
+    If the two readers disagreed, every download would render the PDF again.
+    """
+    for technique in selectors.technique_handouts():
+        document = pdf.technique_document(technique, size="a4", site_url="http://testserver/")
+
+        assert _version(technique.slug) == document.version, technique.slug
+
+
+def test_the_version_is_stable_while_nothing_printed_changes(catalogue):
+    """Saving the technique, or editing what the handout does not print, keeps the version."""
+    before = _version()
+    technique = Technique.objects.get(slug="psoas-press")
+    technique.save()
+    Technique.objects.filter(pk=technique.pk).update(why_it_matters="Deep.", position=9)
+
+    assert _version() == before
+
+
+def test_paper_size_and_site_address_each_have_their_own_version(catalogue):
+    """A4 and Letter, and each address the links are printed with, are different files."""
+    versions = {
+        _version(size="a4"),
+        _version(size="letter"),
+        _version(site_url="https://smr.example/"),
+    }
+
+    assert len(versions) == 3
+    assert _version(size="letter").startswith("letter-")
+
+
+def test_a_cached_download_runs_four_queries_and_builds_no_html(
+    client, catalogue, monkeypatch, django_assert_num_queries
+):
+    """Once stored, a download and a conditional GET cost four small queries and no template."""
+    etag = client.get(PSOAS_PDF)["ETag"]
+    built = []
+    real = pdf.technique_document
+    monkeypatch.setattr(pdf, "technique_document", lambda *a, **k: built.append(1) or real(*a, **k))
+
+    with django_assert_num_queries(4):
+        assert client.get(PSOAS_PDF).status_code == HTTPStatus.OK
+    with django_assert_num_queries(4):
+        assert client.get(PSOAS_PDF, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert built == []
+
+
+def test_changing_an_faq_entry_with_update_gives_a_new_pdf(client, catalogue, render_calls):
+    """An FAQ answer edited without signals is printed in the next download."""
+    entry = FaqEntryFactory(
+        technique=Technique.objects.get(slug="psoas-press"), question="Q?", answer="Old answer."
+    )
+    first = client.get(PSOAS_PDF)
+    FaqEntry.objects.filter(pk=entry.pk).update(answer="A new answer.")
+    second = client.get(PSOAS_PDF)
+
+    assert second["ETag"] != first["ETag"]
+    assert "A new answer." in " ".join(_text(second.content))
+    assert len(render_calls) == 2
+
+
+@pytest.mark.parametrize("name", ["techniques/images/psoas.png", "techniques/steps/press.png"])
+def test_replacing_an_image_file_gives_a_new_download(
+    client, psoas_with_everything, settings, render_calls, name
+):
+    """A new photo saved under the same name is printed: its size and mtime are in the version."""
+    first = client.get(PSOAS_PDF)
+    (settings.MEDIA_ROOT / name).write_bytes(_PNG + b"\0" * 10)
+    second = client.get(PSOAS_PDF)
+
+    assert second["ETag"] != first["ETag"]
+    assert len(render_calls) == 2
+
+
+def test_a_video_file_appearing_gives_a_new_version(catalogue):
+    """The handout links the video once its file is there, so the version changes with it."""
+    Technique.objects.filter(slug="psoas-press").update(video="techniques/videos/psoas.mp4")
+    without_file = _version()
+    default_storage.save("techniques/videos/psoas.mp4", io.BytesIO(b"\0" * 64))
+
+    assert _version() != without_file
+
+
+def test_an_edit_during_a_render_is_stored_under_the_rendered_version(
+    client, catalogue, monkeypatch
+):
+    """If the content changes between computing the version and rendering, the PDF is stored
+    and served under the version of what it holds, never under the older one."""
+    stale_state = selectors.technique_handout_state(slug="psoas-press")
+    stale_version = _version()
+    Technique.objects.filter(slug="psoas-press").update(name="Psoas Ball Press")
+    monkeypatch.setattr(selectors, "technique_handout_state", lambda slug: stale_state)
+
+    response = client.get(PSOAS_PDF)
+
+    assert "Psoas Ball Press" in " ".join(_text(response.content))
+    monkeypatch.undo()
+    assert response["ETag"] == f'"{_version()}"'
+    assert not default_storage.exists(pdf.stored_name("psoas-press", stale_version))
+
+
+def test_the_version_covers_every_template_and_file_the_handout_uses(
+    psoas_with_everything, settings
+):
+    """HANDOUT_TEMPLATES and HANDOUT_STATIC list all a handout is rendered from and loads."""
+    from django.test.signals import template_rendered
+
+    used = []
+
+    def record(sender, template, **kwargs):
+        used.append(template.name)
+
+    technique = selectors.technique_handouts().get(slug="psoas-press")
+    template_rendered.connect(record)
+    try:
+        source = pdf.technique_document(technique, size="a4", site_url="http://x/").html
+    finally:
+        template_rendered.disconnect(record)
+
+    assert set(used) == set(pdf.HANDOUT_TEMPLATES)
+    images = selectors.handout_state_of(technique).images
+    assert len(images) == 2
+    media = {pdf.asset_path(settings.MEDIA_URL + name) for name in images}
+    static = {pdf.asset_path(static_url(name)) for name in pdf.HANDOUT_STATIC}
+    assert pdf._referenced_files(source) == media | static
+
+
+def test_a_template_change_gives_a_new_version(catalogue, settings, tmp_path):
+    """A deploy that changes a handout template names a new version."""
+    before = _version()
+    override = tmp_path / "templates" / "techniques" / "pdf" / "_footer.html"
+    override.parent.mkdir(parents=True)
+    override.write_text('<footer class="page-footer">{{ site_name }}</footer>')
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [tmp_path / "templates", *settings.TEMPLATES[0]["DIRS"]]}
+    ]
+
+    assert _version() != before
+
+
+def test_a_stylesheet_change_gives_a_new_version(catalogue, settings, tmp_path):
+    """A changed print stylesheet names a new version; an unchanged copy does not."""
+    shipped = pdf.asset_path(static_url("css/print.css")).read_text()
+    before = _version()
+    settings.STATIC_ROOT = tmp_path / "static"
+    collected = settings.STATIC_ROOT / "css" / "print.css"
+    collected.parent.mkdir(parents=True)
+    collected.write_text(shipped)
+    same_content = _version()
+    collected.write_text(shipped + "\nh1 { color: red; }\n")
+
+    assert same_content == before
+    assert _version() != before
