@@ -34,6 +34,10 @@ There are two kinds:
   (:func:`content_version`) hash the exact HTML handed to WeasyPrint plus the size
   and modification time of every file it loads. Building that HTML costs as much as
   the queries, which is fine next to a booklet's render time.
+
+:func:`warm_up` pays a process's one-time costs (importing the URLconf, compiling
+the templates, loading WeasyPrint's fonts) before a visitor does; gunicorn calls it
+as each worker starts.
 """
 
 import hashlib
@@ -56,8 +60,10 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template import engines
 from django.template.loader import get_template, render_to_string
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
 from weasyprint import HTML
@@ -525,3 +531,30 @@ def pdf_error_response(
     if status == 503:
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
+
+
+# --- Warming up a worker --------------------------------------------------------------
+
+_WARM_UP_PAGE = """{% extends "techniques/pdf/base.html" %}{% block body %}
+<footer class="page-footer"><p><strong>{{ site_name }}</strong> · {{ disclaimer }}</p></footer>
+<h1>{{ title }}</h1><p class="lead">A short page in the handout's fonts and styles.</p>
+<h2>Step by step</h2><ol class="steps"><li><p>One <strong>bold</strong> word.</p></li></ol>
+{% endblock %}"""
+
+
+def warm_up() -> None:
+    """Pay a process's one-time PDF costs now rather than during a visitor's download.
+
+    Loads the URLconf (a handout prints its page's URL), compiles and hashes the
+    handout's templates and static files, and renders a short page on the handout's
+    base template, so that WeasyPrint, Pango, fontconfig and fontTools have loaded
+    the fonts and their lazily imported modules. Uses neither the database nor the
+    storage, so a worker can run it before it serves anyone.
+    """
+    reverse("techniques:list")
+    for name in HANDOUT_TEMPLATES:
+        _template_digest(name)
+    for name in HANDOUT_STATIC:
+        _file_digest(asset_path(static(name)))
+    page = engines["django"].from_string(_WARM_UP_PAGE)
+    html_to_pdf(page.render(_document_context(size=DEFAULT_SIZE, title="Warm-up")))

@@ -2,6 +2,7 @@ import io
 import logging
 import re
 from http import HTTPStatus
+from pathlib import Path
 
 import pytest
 from django.core.files.storage import default_storage
@@ -623,3 +624,33 @@ def test_a_stylesheet_change_gives_a_new_version(catalogue, settings, tmp_path):
 
     assert same_content == before
     assert _version() != before
+
+
+# --- Warming up a worker ----------------------------------------------------------------
+
+
+def test_warm_up_renders_without_touching_the_database(django_assert_num_queries):
+    """The worker warm-up loads the URLconf, templates and fonts, and runs no query."""
+    with django_assert_num_queries(0):
+        pdf.warm_up()
+
+
+def test_gunicorn_workers_warm_up_as_they_start(monkeypatch):
+    """gunicorn's post_worker_init hook calls the warm-up, and a failing one is only logged."""
+    import runpy
+    from unittest import mock
+
+    hooks = runpy.run_path(str(Path(__file__).resolve().parents[2] / "gunicorn.conf.py"))
+    worker = mock.Mock()
+    calls = []
+    monkeypatch.setattr(pdf, "warm_up", lambda: calls.append(1))
+    hooks["post_worker_init"](worker)
+
+    def broken():
+        raise OSError("no fonts")
+
+    monkeypatch.setattr(pdf, "warm_up", broken)
+    hooks["post_worker_init"](worker)
+
+    assert calls == [1]
+    worker.log.exception.assert_called_once()
