@@ -56,7 +56,9 @@ def technique_list(request):
 def technique_detail(request, slug):
     """One technique, laid out in the order a person needs it."""
     try:
-        technique = selectors.technique_heading(slug=slug)
+        technique = pagecache.cached_value(
+            "technique-heading", (slug,), lambda: selectors.technique_heading(slug=slug)
+        )
     except Technique.DoesNotExist:
         raise Http404("No such technique.") from None
     return render(
