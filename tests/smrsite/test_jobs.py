@@ -126,3 +126,21 @@ def test_build_pdfs_queues_one_task_per_pdf_with_a_broker(settings, celery_conf,
     call_command("build_pdfs", "--size", "a4", "--no-booklets")
     assert "1 PDF(s) queued for the workers" in capsys.readouterr().out
     assert len(list((settings.MEDIA_ROOT / STORAGE_DIR / "quads-roll").iterdir())) == 1
+
+
+def test_celery_worker_processes_warm_the_pdf_renderer(monkeypatch):
+    """A worker process runs the PDF warm-up when it starts, and survives its failure."""
+    from celery.signals import worker_process_init
+
+    from techniques import pdf
+
+    calls = []
+    monkeypatch.setattr(pdf, "warm_up", lambda: calls.append("warm"))
+    worker_process_init.send(sender=None)
+    assert calls == ["warm"]
+
+    def broken():
+        raise OSError("no fonts")
+
+    monkeypatch.setattr(pdf, "warm_up", broken)
+    worker_process_init.send(sender=None)
