@@ -24,6 +24,7 @@ import hashlib
 import logging
 import uuid
 from collections.abc import Callable, Iterable
+from functools import cache as memoise
 from functools import wraps
 from typing import TypeVar
 
@@ -38,6 +39,12 @@ logger = logging.getLogger(__name__)
 
 VERSION_KEY = "pagecache:version"
 HIT_HEADER = "X-Page-Cache"
+# What a release's pages are made of (see :func:`code_release`).
+SOURCES = (
+    *("smrsite", "techniques", "routines", "members", "templates", "static"),
+    "package-lock.json",
+)
+SOURCE_SUFFIXES = frozenset({".py", ".html", ".txt", ".toml", ".css", ".js", ".svg", ".json"})
 
 T = TypeVar("T")
 
@@ -65,24 +72,46 @@ def _timeout() -> int:
     return getattr(settings, "PAGE_CACHE_SECONDS", 0)
 
 
+@memoise
+def code_release() -> str:
+    """Which code, templates and static files this process serves.
+
+    ``RELEASE`` from the environment when the deploy sets one (a commit id, say);
+    otherwise a hash of the contents of the project's own source files, which is the
+    same on every server deployed from the same code. An entry cached by one release
+    is a miss for another, so a deploy never mixes old fragments with new templates
+    or serves a page naming static files the new release no longer has.
+    """
+    if settings.RELEASE:
+        return settings.RELEASE
+    digest = hashlib.sha256()
+    for name in SOURCES:
+        root = settings.BASE_DIR / name
+        for path in [root] if root.is_file() else sorted(root.rglob("*")):
+            if path.is_file() and path.suffix in SOURCE_SUFFIXES:
+                digest.update(f"{path.relative_to(settings.BASE_DIR)}\0".encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def _read(key: str) -> tuple[str | None, object | None]:
     """The content version and what ``key`` holds for it, in one cache round trip.
 
-    Entries are stored with the version they were rendered under; one stored under an
-    older version is a miss. ``(None, None)``: the cache cannot hold a version.
+    Entries are stored with the content version and release they were rendered
+    under; any other is a miss. ``(None, None)``: the cache cannot hold a version.
     """
     found = cache.get_many([VERSION_KEY, key])
     version = found.get(VERSION_KEY)
     if version is None:
         return content_version(), None
     stored = found.get(key)
-    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == version:
+    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == (version, code_release()):
         return version, stored[1]
     return version, None
 
 
 def _write(key: str, version: str, value: object) -> None:
-    cache.set(key, (version, value), timeout=_timeout())
+    cache.set(key, ((version, code_release()), value), timeout=_timeout())
 
 
 def _page_key(request: HttpRequest, params: Iterable[str]) -> str | None:

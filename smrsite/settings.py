@@ -282,6 +282,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 # and dropped as soon as their content changes (smrsite/pagecache.py). Production
 # without Redis would give each worker its own cache that other workers' writes
 # cannot invalidate, so there it is off unless set.
+# Names the deployed code in cache entries (e.g. the commit id); when empty, a hash
+# of the source files is used instead (smrsite.pagecache.code_release).
+RELEASE = env("RELEASE", default="")
 PAGE_CACHE_SECONDS = env.int(
     "PAGE_CACHE_SECONDS", default=300 if (REDIS_URL or not PRODUCTION) else 0
 )

@@ -175,3 +175,43 @@ def test_fragments_are_rendered_once_per_content_version():
     assert cached_fragment("test", ("a",), render) == "<p>render 3</p>"
     assert cached_fragment("test", None, render) == "<p>render 4</p>"
     assert cached_fragment("test", None, render) == "<p>render 5</p>"
+
+
+def test_a_new_release_does_not_serve_the_old_releases_pages(client, technique, settings):
+    """After a deploy (another RELEASE) cached pages and fragments are rendered afresh."""
+    from smrsite.pagecache import code_release
+
+    url = technique.get_absolute_url()
+    settings.RELEASE = "release-1"
+    code_release.cache_clear()
+    try:
+        _warm(client, url)
+        assert client.get(url)[HIT_HEADER] == "hit"
+        settings.RELEASE = "release-2"
+        code_release.cache_clear()
+        assert client.get(url)[HIT_HEADER] == "miss"
+        assert client.get(url)[HIT_HEADER] == "hit"
+    finally:
+        code_release.cache_clear()
+
+
+def test_without_a_release_name_the_source_files_name_it(settings, tmp_path, monkeypatch):
+    """Same sources, same release on every server; an edited template makes a new one."""
+    from smrsite import pagecache
+
+    template = tmp_path / "templates" / "page.html"
+    template.parent.mkdir()
+    template.write_text("<p>old</p>")
+    settings.BASE_DIR = tmp_path
+    settings.RELEASE = ""
+    monkeypatch.setattr(pagecache, "SOURCES", ("templates",))
+    pagecache.code_release.cache_clear()
+    try:
+        first = pagecache.code_release()
+        pagecache.code_release.cache_clear()
+        assert pagecache.code_release() == first
+        template.write_text("<p>new</p>")
+        pagecache.code_release.cache_clear()
+        assert pagecache.code_release() != first
+    finally:
+        pagecache.code_release.cache_clear()
