@@ -42,10 +42,14 @@ def member_time_zone(member) -> str:
         return "UTC"
 
 
+def local_date(time_zone: str, now: datetime) -> date:
+    """The calendar date at ``now`` in ``time_zone``."""
+    return now.astimezone(ZoneInfo(time_zone)).date()
+
+
 def local_today(routine: Routine | None, now: datetime) -> date:
     """The member's calendar date at ``now`` in their time zone (UTC without a routine)."""
-    zone = ZoneInfo(member_time_zone(routine.member) if routine else "UTC")
-    return now.astimezone(zone).date()
+    return local_date(member_time_zone(routine.member) if routine else "UTC", now)
 
 
 def routine_for(member) -> Routine | None:

@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from members.services import profile_for, profile_update
-from routines import selectors
+from routines import plancache, selectors
 from routines.models import (
     DailySession,
     LogEntry,
@@ -110,6 +110,7 @@ def routine_create(
     routine.save()
     _apply_settings(routine, regions=regions, tools=tools, left_out=left_out)
     _set_time_zone(member, time_zone)
+    plancache.plan_changed(member_id=routine.member_id)
     return routine
 
 
@@ -143,6 +144,7 @@ def routine_update(
     routine.save()
     _apply_settings(routine, regions=regions, tools=tools, left_out=left_out)
     _set_time_zone(routine.member, time_zone)
+    plancache.plan_changed(member_id=routine.member_id)
     return routine
 
 
@@ -211,6 +213,7 @@ def log_items(
     if session.finished != finished:
         session.finished = finished
         session.save(update_fields=["finished"])
+    plancache.plan_changed(member_id=routine.member_id)
     return entries
 
 
@@ -234,6 +237,7 @@ def note_update(*, entry: LogEntry, note: str) -> LogEntry:
     entry.note = note.strip()
     entry.full_clean(validate_unique=False, validate_constraints=False)
     entry.save(update_fields=["note", "updated_at"])
+    plancache.plan_changed(member_id=entry.member_id)
     return entry
 
 
@@ -242,11 +246,13 @@ def stretch_log_record(
     *, member, day: date, prop: str, unbroken_minutes: Decimal, tension: bool
 ) -> StretchLog:
     """Record (or correct) the day's Supported Corpse Stretch."""
-    return _upsert_row(
+    log = _upsert_row(
         StretchLog,
         lookup={"member": member, "day": day},
         values={"prop": prop, "unbroken_minutes": unbroken_minutes, "tension": tension},
     )
+    plancache.plan_changed(member_id=log.member_id)
+    return log
 
 
 def technique_pin(*, routine: Routine, technique: Technique) -> None:
@@ -254,17 +260,20 @@ def technique_pin(*, routine: Routine, technique: Technique) -> None:
     if technique.kind != Technique.Kind.RELEASE:
         raise ValueError(NOT_PINNABLE_ERROR)
     routine.pinned_techniques.add(technique)
+    plancache.plan_changed(member_id=routine.member_id)
 
 
 def technique_unpin(*, routine: Routine, technique: Technique) -> None:
     """Stop doing a pinned technique daily; it stays in the rotation."""
     routine.pinned_techniques.remove(technique)
+    plancache.plan_changed(member_id=routine.member_id)
 
 
 def feed_token_regenerate(*, routine: Routine) -> Routine:
     """Give the calendar feed a new secret URL; the old one stops working at once."""
     routine.feed_token = new_feed_token()
     routine.save(update_fields=["feed_token", "updated_at"])
+    plancache.plan_changed(member_id=routine.member_id)
     return routine
 
 
@@ -273,6 +282,7 @@ def reminders_switch_off(*, routine: Routine) -> Routine:
     if routine.reminders_on:
         routine.reminders_on = False
         routine.save(update_fields=["reminders_on", "updated_at"])
+        plancache.plan_changed(member_id=routine.member_id)
     return routine
 
 

@@ -1,5 +1,6 @@
 import logging
 from datetime import date
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -12,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from routines import documents, scheduler, selectors, services
+from routines import documents, plancache, scheduler, selectors, services
 from routines.forms import ItemLogFormSet, NoteForm, RoutineForm, StretchLogForm
 from routines.models import LogEntry, Routine, StretchLog
 from techniques.models import Technique
@@ -38,19 +39,30 @@ def _date_override_allowed() -> bool:
     return settings.DEBUG or getattr(settings, "ROUTINES_ALLOW_DATE_OVERRIDE", False)
 
 
-def _today(request, routine: Routine | None) -> tuple[date, str]:
-    """The day to show: ``?date=`` in tests and development, else the member's local date."""
+def _date_override(request) -> date | None:
+    """The day ``?date=`` asks for, in tests and development; None otherwise."""
     raw = request.GET.get("date", "")
-    if raw and _date_override_allowed():
-        try:
-            day = date.fromisoformat(raw)
-        except ValueError:
-            pass
-        else:
-            # Plans look back and ahead by weeks: a day near year 1 or 9999 would overflow.
-            if OVERRIDE_RANGE[0] <= day <= OVERRIDE_RANGE[1]:
-                return day, f"?date={day.isoformat()}"
-    return selectors.local_today(routine, timezone.now()), ""
+    if not raw or not _date_override_allowed():
+        return None
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        return None
+    # Plans look back and ahead by weeks: a day near year 1 or 9999 would overflow.
+    return day if OVERRIDE_RANGE[0] <= day <= OVERRIDE_RANGE[1] else None
+
+
+def _day(request, time_zone: str) -> tuple[date, str]:
+    """The day to show (``?date=`` or the date in ``time_zone``) and the query that keeps it."""
+    override = _date_override(request)
+    if override is not None:
+        return override, f"?date={override.isoformat()}"
+    return selectors.local_date(time_zone, timezone.now()), ""
+
+
+def _today(request, routine: Routine) -> tuple[date, str]:
+    """The day to show for the member and the query that keeps it."""
+    return _day(request, selectors.member_time_zone(routine.member))
 
 
 def _own_routine(request) -> Routine:
@@ -67,14 +79,28 @@ def _site_url(request) -> str:
 @login_required
 def today(request):
     """Today's plan with a form to tick items off; sends newcomers to onboarding."""
+    # The menu shows staff links; everything else on the page is the member's plan.
+    page = plancache.TodayPage(
+        request,
+        member_id=request.user.pk,
+        parts=(request.user.is_staff, _date_override(request)),
+    )
+    stored = page.response(day_in=lambda time_zone: _day(request, time_zone)[0])
+    if stored is not None:
+        return stored
     routine = selectors.routine_for(request.user)
     if routine is None:
         return redirect("routines:start")
-    day, query = _today(request, routine)
-    return _today_page(request, routine, day, query)
+    time_zone = selectors.member_time_zone(routine.member)
+    day, query = _day(request, time_zone)
+    return page.build(
+        time_zone=time_zone, day=day, render=partial(_today_page, request, routine, day, query)
+    )
 
 
-def _today_page(request, routine, day, query, *, formset=None, stretch_form=None, status=200):
+def _today_page(
+    request, routine, day, query, csrf_token=None, *, formset=None, stretch_form=None, status=200
+):
     overview = selectors.today_overview(routine, today=day)
     if formset is None:
         formset = ItemLogFormSet(
@@ -110,6 +136,8 @@ def _today_page(request, routine, day, query, *, formset=None, stretch_form=None
         "session": overview.data.today_session,
         "target_minutes": scheduler.STRETCH_TARGET_MINUTES,
     }
+    if csrf_token is not None:
+        context["csrf_token"] = csrf_token
     return render(request, "routines/routine_today.html", context, status=status)
 
 

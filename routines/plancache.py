@@ -1,0 +1,132 @@
+"""Each member's "today" page, kept until something it shows can change.
+
+"Today" is the page every member opens every day, and building it (the member's
+history, the plan, a form per item) costs many times a bare view. It changes only
+when the member writes something, the catalogue changes or the member's day turns,
+so it is stored whole, one copy per member (and ``?date=`` override), together with
+what it was built from, and served only while all of that still holds:
+
+- the member's *revision*, a random token that every write to their routine, log,
+  notes, pins, stretch or profile replaces (:func:`plan_changed`, called by
+  ``routines.services``, the admin and, for the time zone, a profile signal);
+- the catalogue's *content version* (``smrsite.pagecache``), which every write to
+  the catalogue replaces;
+- the day: the page's day must still be the member's day now, in the time zone the
+  page was built for (which the revision vouches for).
+
+Tokens are replaced right away and again when the transaction commits, so a page
+built from data read in between cannot outlive the write. The tokens and the page
+come in one cache round trip, so a stored page costs no query beyond signing in.
+Pages expire after ``ROUTINES_TODAY_CACHE_SECONDS`` (by default the page cache's
+``PAGE_CACHE_SECONDS``), which bounds how long a write made while the cache was
+unreachable can go unseen. The cache is off where the page cache is off: with a
+cache per process, a write in one worker could not reach another worker's copy.
+
+No CSRF token is stored. The page is built with a placeholder where the token goes
+and kept in the pieces around it; every response joins the pieces with a token of
+its own request's session. Pages with messages waiting are neither read from nor
+written to the cache.
+"""
+
+import hashlib
+import secrets
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import date
+from functools import partial
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+
+from smrsite import pagecache
+
+REVISION_KEY = "routines:revision:{member_id}"
+PAGE_KEY = "routines:today:{digest}"
+# A revision only has to outlive the pages stored under it; losing one costs a miss.
+REVISION_SECONDS = 7 * 24 * 60 * 60
+# Never stored, and unguessable, so no text on the page can be taken for it.
+_CSRF_SLOT = f"csrf-slot-{secrets.token_hex(16)}"
+
+
+def _timeout() -> int:
+    return getattr(settings, "ROUTINES_TODAY_CACHE_SECONDS", settings.PAGE_CACHE_SECONDS)
+
+
+def _new_revision(member_id: int) -> None:
+    cache.set(REVISION_KEY.format(member_id=member_id), uuid.uuid4().hex, REVISION_SECONDS)
+
+
+def _revision(member_id: int) -> str | None:
+    key = REVISION_KEY.format(member_id=member_id)
+    cache.add(key, uuid.uuid4().hex, REVISION_SECONDS)
+    return cache.get(key)
+
+
+def plan_changed(*, member_id: int) -> None:
+    """Forget the member's stored "today" pages: call on every write to their plan's data."""
+    _new_revision(member_id)
+    transaction.on_commit(partial(_new_revision, member_id), robust=True)
+
+
+class TodayPage:
+    """One request's look-up of the member's stored page, then, on a miss, the storing.
+
+    The tokens are read when the look-up is made, before anything is built, so a page
+    is stored under the tokens that were current before its data was read.
+    """
+
+    def __init__(self, request: HttpRequest, *, member_id: int, parts: Iterable[object]):
+        """``parts``: what the page depends on besides the member's data, catalogue and day."""
+        self.request = request
+        self.key = self.version = self.revision = None
+        self.stored = None
+        if request.method != "GET" or _timeout() <= 0 or len(messages.get_messages(request)):
+            return
+        digest = hashlib.sha256("\0".join(map(str, (member_id, *parts))).encode()).hexdigest()
+        key = PAGE_KEY.format(digest=digest[:32])
+        revision_key = REVISION_KEY.format(member_id=member_id)
+        found = cache.get_many([pagecache.VERSION_KEY, revision_key, key])
+        self.version = found.get(pagecache.VERSION_KEY) or pagecache.content_version()
+        self.revision = found.get(revision_key) or _revision(member_id)
+        if self.version is not None and self.revision is not None:
+            self.key, self.stored = key, found.get(key)
+
+    def response(self, day_in: Callable[[str], date]) -> HttpResponse | None:
+        """The stored page, if it is still current; ``day_in`` gives the day in a time zone."""
+        stored = self.stored
+        if not (isinstance(stored, tuple) and stored[:2] == (self.version, self.revision)):
+            return None
+        _, _, time_zone, day, pieces = stored
+        if day_in(time_zone) != day:
+            return None
+        response = HttpResponse(get_token(self.request).join(pieces))
+        response[pagecache.HIT_HEADER] = "hit"
+        return response
+
+    def build(
+        self, *, time_zone: str, day: date, render: Callable[[str | None], HttpResponse]
+    ) -> HttpResponse:
+        """The page ``render`` builds for ``day`` in ``time_zone``, stored when it is a 200.
+
+        ``render`` takes the text to put in place of the CSRF token, or None for the
+        request's own token.
+        """
+        if self.key is None:
+            return render(None)
+        response = render(_CSRF_SLOT)
+        pieces = response.content.decode(response.charset).split(_CSRF_SLOT)
+        response.content = get_token(self.request).join(pieces)
+        if response.status_code == 200:
+            entry = (self.version, self.revision, time_zone, day, pieces)
+            cache.set(self.key, entry, _timeout())
+            response[pagecache.HIT_HEADER] = "miss"
+        return response
+
+
+def profile_changed(sender, instance, **kwargs) -> None:
+    """Signal receiver: a saved or deleted profile may have moved the member's day."""
+    plan_changed(member_id=instance.user_id)
