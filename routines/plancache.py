@@ -10,7 +10,8 @@ what it was built from, and served only while all of that still holds:
   notes, pins, stretch or profile replaces (:func:`plan_changed`, called by
   ``routines.services``, the admin and, for the time zone, a profile signal);
 - the catalogue's *content version* (``smrsite.pagecache``), which every write to
-  the catalogue replaces;
+  the catalogue replaces, and the *release* of the code that built the page, so a
+  deploy never serves pages of the release before;
 - the day: the page's day must still be the member's day now, in the time zone the
   page was built for (which the revision vouches for).
 
@@ -83,6 +84,7 @@ class TodayPage:
         """``parts``: what the page depends on besides the member's data, catalogue and day."""
         self.request = request
         self.key = self.version = self.revision = None
+        self.release = pagecache.code_release()
         self.stored = None
         if request.method != "GET" or _timeout() <= 0 or len(messages.get_messages(request)):
             return
@@ -98,9 +100,10 @@ class TodayPage:
     def response(self, day_in: Callable[[str], date]) -> HttpResponse | None:
         """The stored page, if it is still current; ``day_in`` gives the day in a time zone."""
         stored = self.stored
-        if not (isinstance(stored, tuple) and stored[:2] == (self.version, self.revision)):
+        current = (self.version, self.release, self.revision)
+        if not (isinstance(stored, tuple) and stored[:3] == current):
             return None
-        _, _, time_zone, day, pieces = stored
+        _, _, _, time_zone, day, pieces = stored
         if day_in(time_zone) != day:
             return None
         response = HttpResponse(get_token(self.request).join(pieces))
@@ -121,7 +124,7 @@ class TodayPage:
         pieces = response.content.decode(response.charset).split(_CSRF_SLOT)
         response.content = get_token(self.request).join(pieces)
         if response.status_code == 200:
-            entry = (self.version, self.revision, time_zone, day, pieces)
+            entry = (self.version, self.release, self.revision, time_zone, day, pieces)
             cache.set(self.key, entry, _timeout())
             response[pagecache.HIT_HEADER] = "miss"
         return response

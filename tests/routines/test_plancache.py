@@ -149,6 +149,14 @@ def test_a_catalogue_change_drops_every_stored_page(auth_client, routine):
     assert auth_client.get(TODAY)[CACHE] == "miss"
 
 
+def test_a_new_release_builds_the_page_again(auth_client, routine, monkeypatch):
+    """After a deploy, pages stored by the release before are not served."""
+    auth_client.get(TODAY)
+    monkeypatch.setattr(pagecache, "code_release", lambda: "next-release")
+    assert auth_client.get(TODAY)[CACHE] == "miss"
+    assert auth_client.get(TODAY)[CACHE] == "hit"
+
+
 def test_the_page_turns_at_the_members_midnight(auth_client, user, routine, monkeypatch):
     """Without ?date=, a page stored before midnight in the member's zone is not served after."""
     profile_update(profile=profile_for(user), time_zone="Pacific/Auckland")
