@@ -1,4 +1,8 @@
-"""Writes: onboarding and settings, the daily log, the stretch log, pins, feed tokens, reminders."""
+"""Writes: onboarding and settings, the daily log, the stretch log, pins, feed tokens, reminders.
+
+Every write to a member's routine or log ends with ``plancache.plan_changed``: the
+member's stored "today" page must not outlive it.
+"""
 
 import logging
 from collections.abc import Iterable, Sequence
