@@ -606,10 +606,28 @@ def _plan_day(
         for number, step in enumerate(steps)
         for slug in step.slugs
     }
+    # A technique about to outrun its frequency comes forward as an extra. One that
+    # already outran it was missed (a break): bringing all of those in at once would
+    # pile the missed days onto one, so at most a day's worth comes each day, the
+    # longest missed first, and the rest on the next days or in their rotation turn.
+    missed: list[tuple[int, TechniqueInfo]] = []
     for info in sorted((index[s] for s in wait), key=extra_order):
         overdue = _days_overdue(info, day, wait[info.slug], last_done)
-        if overdue is not None:
+        if overdue is None:
+            continue
+        if overdue > info.min_frequency_days:
+            missed.append((overdue, info))
+        else:
             add(info, "technique", REASON_BROUGHT_FORWARD.format(days=overdue))
+    missed.sort(key=lambda pair: -pair[0])
+    brought = 0
+    for overdue, info in missed:
+        if brought == settings.per_day:
+            break
+        if info.slug not in items and add(
+            info, "technique", REASON_BROUGHT_FORWARD.format(days=overdue)
+        ):
+            brought += 1
 
     # Walk each item's chain of prerequisites; a prerequisite already on the day
     # (or backed off) ends the chain, which also stops any loop in the data.
