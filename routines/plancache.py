@@ -30,7 +30,6 @@ written to the cache.
 """
 
 import hashlib
-import secrets
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -49,8 +48,6 @@ REVISION_KEY = "routines:revision:{member_id}"
 PAGE_KEY = "routines:today:{digest}"
 # A revision only has to outlive the pages stored under it; losing one costs a miss.
 REVISION_SECONDS = 7 * 24 * 60 * 60
-# Never stored, and unguessable, so no text on the page can be taken for it.
-_CSRF_SLOT = f"csrf-slot-{secrets.token_hex(16)}"
 
 
 def _timeout() -> int:
@@ -106,7 +103,7 @@ class TodayPage:
         _, _, _, time_zone, day, pieces = stored
         if day_in(time_zone) != day:
             return None
-        response = HttpResponse(get_token(self.request).join(pieces))
+        response = pagecache.with_csrf_token(self.request, pieces)
         response[pagecache.HIT_HEADER] = "hit"
         return response
 
@@ -120,8 +117,8 @@ class TodayPage:
         """
         if self.key is None:
             return render(None)
-        response = render(_CSRF_SLOT)
-        pieces = response.content.decode(response.charset).split(_CSRF_SLOT)
+        response = render(pagecache.CSRF_SLOT)
+        pieces = pagecache.csrf_pieces(response)
         response.content = get_token(self.request).join(pieces)
         if response.status_code == 200:
             entry = (self.version, self.release, self.revision, time_zone, day, pieces)

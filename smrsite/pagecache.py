@@ -16,12 +16,15 @@ page rendered from the pre-commit data in between cannot outlive the write.
 Pages also expire after ``PAGE_CACHE_SECONDS``, which bounds staleness if the
 cache was unreachable when a write tried to invalidate it.
 
-Parts of signed-in pages that many members see alike (the comment thread) are kept
-under the same version, and expire alike, with :func:`cached_fragment`.
+Signed-in pages and parts of them that many members see alike (a technique page,
+its comment thread) are kept under the same version, and expire alike, with
+:func:`cached_value` and :func:`cached_fragment`; a whole page is kept without its
+CSRF token (:func:`csrf_pieces`, :func:`with_csrf_token`).
 """
 
 import hashlib
 import logging
+import secrets
 import uuid
 from collections.abc import Callable, Iterable
 from functools import cache as memoise
@@ -33,6 +36,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.utils.safestring import SafeString, mark_safe
 
 logger = logging.getLogger(__name__)
@@ -47,6 +51,10 @@ SOURCES = (
 SOURCE_SUFFIXES = frozenset({".py", ".html", ".txt", ".toml", ".css", ".js", ".svg", ".json"})
 
 T = TypeVar("T")
+# Put where the CSRF token goes when a signed-in page is rendered to be kept: random
+# per process and never sent, so no text on a page can be taken for it. Kept pages
+# are stored cut at the slot (:func:`csrf_pieces`), so other processes never need it.
+CSRF_SLOT = f"csrf-slot-{secrets.token_hex(16)}"
 
 
 def content_version() -> str | None:
@@ -152,6 +160,16 @@ def cached_fragment(
 ) -> SafeString:
     """A piece of HTML rendered once per content version (see :func:`cached_value`)."""
     return mark_safe(cached_value(name, parts, render))
+
+
+def csrf_pieces(response: HttpResponse) -> list[str]:
+    """A page rendered with :data:`CSRF_SLOT` as its CSRF token, cut where the token goes."""
+    return response.content.decode(response.charset).split(CSRF_SLOT)
+
+
+def with_csrf_token(request: HttpRequest, pieces: list[str]) -> HttpResponse:
+    """A kept page for ``request``, with a CSRF token of the request's own session."""
+    return HttpResponse(get_token(request).join(pieces))
 
 
 def _storable(request: HttpRequest, response: HttpResponse) -> bool:

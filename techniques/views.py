@@ -1,6 +1,7 @@
 from itertools import groupby
 from pathlib import Path
 
+from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -54,23 +55,45 @@ def technique_list(request):
 
 @cache_anonymous_page(params=[comment_selectors.PAGE_PARAMETER])
 def technique_detail(request, slug):
-    """One technique, laid out in the order a person needs it."""
+    """One technique, laid out in the order a person needs it.
+
+    Members who see the page alike (not staff, no comment of their own on it, no
+    question followed) share one kept copy of it, CSRF token left out.
+    """
     try:
         technique = pagecache.cached_value(
             "technique-heading", (slug,), lambda: selectors.technique_heading(slug=slug)
         )
     except Technique.DoesNotExist:
         raise Http404("No such technique.") from None
-    return render(
-        request,
-        "techniques/technique_detail.html",
-        {
+    reader = comment_selectors.thread_reader(technique=technique, viewer=request.user)
+
+    def page(csrf_token=None):
+        context = {
             "technique": technique,
             "body_html": _body_html(request, technique),
-            "thread_html": _thread_html(request, technique),
+            "thread_html": _thread_html(request, technique, reader),
             "comment_form": CommentForm(),
-        },
+        }
+        if csrf_token is not None:
+            context["csrf_token"] = csrf_token
+        return render(request, "techniques/technique_detail.html", context)
+
+    page_number = request.GET.get(comment_selectors.PAGE_PARAMETER)
+    shared = (
+        request.user.is_authenticated
+        and reader.key is not None
+        and request.GET.keys() <= {comment_selectors.PAGE_PARAMETER}
+        and not len(messages.get_messages(request))
     )
+    if not shared:
+        return page()
+    pieces = pagecache.cached_value(
+        "technique-page",
+        (technique.pk, page_number, reader.key),
+        lambda: pagecache.csrf_pieces(page(pagecache.CSRF_SLOT)),
+    )
+    return pagecache.with_csrf_token(request, pieces)
 
 
 def _body_html(request, technique):
@@ -86,11 +109,10 @@ def _body_html(request, technique):
     return pagecache.cached_fragment("technique", (technique.pk,), render_body)
 
 
-def _thread_html(request, technique):
+def _thread_html(request, technique, reader):
     """The questions and answers, shared from the cache by readers who see them alike."""
     page_number = request.GET.get(comment_selectors.PAGE_PARAMETER)
     reply_to = request.GET.get("replyto", "")
-    reader = comment_selectors.thread_reader(technique=technique, viewer=request.user)
 
     def render_thread():
         thread = comment_selectors.comment_thread(

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from smrsite import pagecache
 from techniques import comment_services
+from techniques.comment_views import FLAGGED
 from techniques.comment_selectors import COMMENTS_PER_PAGE
 from techniques.models import Comment
 from tests.factories import (
@@ -498,3 +499,31 @@ def test_a_thread_of_500_comments_renders(client, db):
     response = client.get(technique.get_absolute_url())
     assert "500 thoughts on" in response.content.decode()
     assert len(response.context["thread"].nodes) == COMMENTS_PER_PAGE
+
+
+def test_a_shared_page_carries_each_members_own_csrf_token(user, other_user, technique):
+    """The kept page is shared, its CSRF token is not: each member's buttons still post."""
+    question = CommentFactory(technique=technique, kind="question")
+    first = Client(enforce_csrf_checks=True)
+    first.force_login(user)
+    second = Client(enforce_csrf_checks=True)
+    second.force_login(other_user)
+    first.get(technique.get_absolute_url())
+    page = second.get(technique.get_absolute_url())
+    token = _csrf(page)
+    assert token != _csrf(first.get(technique.get_absolute_url()))
+    follow_url = reverse("techniques:comment_follow", args=[question.pk])
+    response = second.post(follow_url, {"follow": "1", "csrfmiddlewaretoken": token})
+    assert response.status_code == HTTPStatus.FOUND
+    assert ">Stop following</button>" in _thread_part(second.get(technique.get_absolute_url()))
+
+
+def test_a_page_with_a_message_is_neither_kept_nor_served_from_the_cache(
+    auth_client, other_user, technique
+):
+    """The note after an action shows once, on a page built for it, and then goes."""
+    question = CommentFactory(technique=technique, author=other_user, kind="question")
+    auth_client.get(technique.get_absolute_url())
+    auth_client.post(reverse("techniques:comment_flag", args=[question.pk]))
+    assert FLAGGED in auth_client.get(technique.get_absolute_url()).content.decode()
+    assert FLAGGED not in auth_client.get(technique.get_absolute_url()).content.decode()
