@@ -24,7 +24,9 @@ from techniques.comment_services import (
 from techniques.comment_text import comment_to_html
 from techniques.models import Comment, CommentFlag, Technique, ThreadSubscription
 
-COMMENTS_PER_PAGE = 20
+# Top-level comments (each with all its replies) per page: ten questions with their
+# answers are a long scroll on a phone already, under a page of instructions.
+COMMENTS_PER_PAGE = 10
 PAGE_PARAMETER = "comments"
 
 _VISIBLE_STATUSES = (Comment.Status.PUBLISHED, Comment.Status.REMOVED, Comment.Status.HIDDEN)
