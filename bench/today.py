@@ -164,7 +164,7 @@ def main() -> None:
         from django.db import connection
         from django.test import Client
 
-        from routines import plancache
+        from smrsite import pagecache
 
         with open(os.devnull, "w") as quiet:
             call_command("migrate", verbosity=0, stdout=quiet)
@@ -173,7 +173,7 @@ def main() -> None:
         member = build_member()
         client = Client()
         client.force_login(member)
-        forget = partial(plancache.plan_changed, member_id=member.pk)
+        forget = partial(pagecache.member_changed, member_id=member.pk)
         # (URL, what runs untimed before each GET)
         pages = {
             "bare view": ("/bench/baseline", None),

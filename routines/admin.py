@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from routines import plancache
 from routines.models import DailySession, LogEntry, ReminderSent, Routine, RoutineRegion, StretchLog
+from smrsite import pagecache
 
 
 class ChangesMemberPlanAdmin:
@@ -13,21 +13,21 @@ class ChangesMemberPlanAdmin:
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        plancache.plan_changed(member_id=obj.member_id)
+        pagecache.member_changed(member_id=obj.member_id)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        plancache.plan_changed(member_id=form.instance.member_id)
+        pagecache.member_changed(member_id=form.instance.member_id)
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        plancache.plan_changed(member_id=obj.member_id)
+        pagecache.member_changed(member_id=obj.member_id)
 
     def delete_queryset(self, request, queryset):
         members = set(queryset.values_list("member_id", flat=True))
         super().delete_queryset(request, queryset)
         for member_id in members:
-            plancache.plan_changed(member_id=member_id)
+            pagecache.member_changed(member_id=member_id)
 
 
 class RoutineRegionInline(admin.TabularInline):

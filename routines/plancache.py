@@ -7,7 +7,7 @@ so it is stored whole, one copy per member (and ``?date=`` override), together w
 what it was built from, and served only while all of that still holds:
 
 - the member's *revision*, a random token that every write to their routine, log,
-  notes, pins, stretch or profile replaces (:func:`plan_changed`, called by
+  notes, pins, stretch or profile replaces (``smrsite.pagecache.member_changed``, called by
   ``routines.services``, the admin and, for the time zone, a profile signal);
 - the catalogue's *content version* (``smrsite.pagecache``), which every write to
   the catalogue replaces, and the *release* of the code that built the page, so a
@@ -30,44 +30,22 @@ written to the cache.
 """
 
 import hashlib
-import uuid
 from collections.abc import Callable, Iterable
 from datetime import date
-from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 
 from smrsite import pagecache
 
-REVISION_KEY = "routines:revision:{member_id}"
 PAGE_KEY = "routines:today:{digest}"
-# A revision only has to outlive the pages stored under it; losing one costs a miss.
-REVISION_SECONDS = 7 * 24 * 60 * 60
 
 
 def _timeout() -> int:
     return getattr(settings, "ROUTINES_TODAY_CACHE_SECONDS", settings.PAGE_CACHE_SECONDS)
-
-
-def _new_revision(member_id: int) -> None:
-    cache.set(REVISION_KEY.format(member_id=member_id), uuid.uuid4().hex, REVISION_SECONDS)
-
-
-def _revision(member_id: int) -> str | None:
-    key = REVISION_KEY.format(member_id=member_id)
-    cache.add(key, uuid.uuid4().hex, REVISION_SECONDS)
-    return cache.get(key)
-
-
-def plan_changed(*, member_id: int) -> None:
-    """Forget the member's stored "today" pages: call on every write to their plan's data."""
-    _new_revision(member_id)
-    transaction.on_commit(partial(_new_revision, member_id), robust=True)
 
 
 class TodayPage:
@@ -87,10 +65,10 @@ class TodayPage:
             return
         digest = hashlib.sha256("\0".join(map(str, (member_id, *parts))).encode()).hexdigest()
         key = PAGE_KEY.format(digest=digest[:32])
-        revision_key = REVISION_KEY.format(member_id=member_id)
+        revision_key = pagecache.member_revision_key(member_id)
         found = cache.get_many([pagecache.VERSION_KEY, revision_key, key])
         self.version = found.get(pagecache.VERSION_KEY) or pagecache.content_version()
-        self.revision = found.get(revision_key) or _revision(member_id)
+        self.revision = found.get(revision_key) or pagecache.member_revision(member_id)
         if self.version is not None and self.revision is not None:
             self.key, self.stored = key, found.get(key)
 
@@ -129,4 +107,4 @@ class TodayPage:
 
 def profile_changed(sender, instance, **kwargs) -> None:
     """Signal receiver: a saved or deleted profile may have moved the member's day."""
-    plan_changed(member_id=instance.user_id)
+    pagecache.member_changed(member_id=instance.user_id)

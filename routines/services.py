@@ -1,6 +1,6 @@
 """Writes: onboarding and settings, the daily log, the stretch log, pins, feed tokens, reminders.
 
-Every write to a member's routine or log ends with ``plancache.plan_changed``: the
+Every write to a member's routine or log ends with ``pagecache.member_changed``: the
 member's stored "today" page must not outlive it.
 """
 
@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from members.services import profile_for, profile_update
-from routines import plancache, selectors
+from routines import selectors
 from routines.models import (
     DailySession,
     LogEntry,
@@ -29,6 +29,7 @@ from routines.models import (
     StretchLog,
     new_feed_token,
 )
+from smrsite import pagecache
 from techniques.models import Region, Technique, Tool
 
 logger = logging.getLogger(__name__)
@@ -114,7 +115,7 @@ def routine_create(
     routine.save()
     _apply_settings(routine, regions=regions, tools=tools, left_out=left_out)
     _set_time_zone(member, time_zone)
-    plancache.plan_changed(member_id=routine.member_id)
+    pagecache.member_changed(member_id=routine.member_id)
     return routine
 
 
@@ -148,7 +149,7 @@ def routine_update(
     routine.save()
     _apply_settings(routine, regions=regions, tools=tools, left_out=left_out)
     _set_time_zone(routine.member, time_zone)
-    plancache.plan_changed(member_id=routine.member_id)
+    pagecache.member_changed(member_id=routine.member_id)
     return routine
 
 
@@ -217,7 +218,7 @@ def log_items(
     if session.finished != finished:
         session.finished = finished
         session.save(update_fields=["finished"])
-    plancache.plan_changed(member_id=routine.member_id)
+    pagecache.member_changed(member_id=routine.member_id)
     return entries
 
 
@@ -241,7 +242,7 @@ def note_update(*, entry: LogEntry, note: str) -> LogEntry:
     entry.note = note.strip()
     entry.full_clean(validate_unique=False, validate_constraints=False)
     entry.save(update_fields=["note", "updated_at"])
-    plancache.plan_changed(member_id=entry.member_id)
+    pagecache.member_changed(member_id=entry.member_id)
     return entry
 
 
@@ -255,7 +256,7 @@ def stretch_log_record(
         lookup={"member": member, "day": day},
         values={"prop": prop, "unbroken_minutes": unbroken_minutes, "tension": tension},
     )
-    plancache.plan_changed(member_id=log.member_id)
+    pagecache.member_changed(member_id=log.member_id)
     return log
 
 
@@ -264,20 +265,20 @@ def technique_pin(*, routine: Routine, technique: Technique) -> None:
     if technique.kind != Technique.Kind.RELEASE:
         raise ValueError(NOT_PINNABLE_ERROR)
     routine.pinned_techniques.add(technique)
-    plancache.plan_changed(member_id=routine.member_id)
+    pagecache.member_changed(member_id=routine.member_id)
 
 
 def technique_unpin(*, routine: Routine, technique: Technique) -> None:
     """Stop doing a pinned technique daily; it stays in the rotation."""
     routine.pinned_techniques.remove(technique)
-    plancache.plan_changed(member_id=routine.member_id)
+    pagecache.member_changed(member_id=routine.member_id)
 
 
 def feed_token_regenerate(*, routine: Routine) -> Routine:
     """Give the calendar feed a new secret URL; the old one stops working at once."""
     routine.feed_token = new_feed_token()
     routine.save(update_fields=["feed_token", "updated_at"])
-    plancache.plan_changed(member_id=routine.member_id)
+    pagecache.member_changed(member_id=routine.member_id)
     return routine
 
 
@@ -286,7 +287,7 @@ def reminders_switch_off(*, routine: Routine) -> Routine:
     if routine.reminders_on:
         routine.reminders_on = False
         routine.save(update_fields=["reminders_on", "updated_at"])
-        plancache.plan_changed(member_id=routine.member_id)
+        pagecache.member_changed(member_id=routine.member_id)
     return routine
 
 

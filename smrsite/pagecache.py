@@ -28,7 +28,7 @@ import secrets
 import uuid
 from collections.abc import Callable, Iterable
 from functools import cache as memoise
-from functools import wraps
+from functools import partial, wraps
 from typing import TypeVar
 
 from django.conf import settings
@@ -42,6 +42,9 @@ from django.utils.safestring import SafeString, mark_safe
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "pagecache:version"
+MEMBER_REVISION_KEY = "pagecache:member:{member_id}"
+# A revision only has to outlive what is stored under it; losing one costs a miss.
+MEMBER_REVISION_SECONDS = 7 * 24 * 60 * 60
 HIT_HEADER = "X-Page-Cache"
 # What a release's pages are made of (see :func:`code_release`).
 SOURCES = (
@@ -74,6 +77,33 @@ def content_changed() -> None:
     """Forget every cached page: call after any write that changes a public page."""
     _bump()
     transaction.on_commit(_bump, robust=True)
+
+
+def member_revision_key(member_id: int) -> str:
+    """Where the member's revision lives (read it with the entries it vouches for)."""
+    return MEMBER_REVISION_KEY.format(member_id=member_id)
+
+
+def member_revision(member_id: int) -> str | None:
+    """The member's revision: a random token every write of theirs replaces."""
+    key = member_revision_key(member_id)
+    cache.add(key, uuid.uuid4().hex, MEMBER_REVISION_SECONDS)
+    return cache.get(key)
+
+
+def _new_member_revision(member_id: int) -> None:
+    cache.set(member_revision_key(member_id), uuid.uuid4().hex, MEMBER_REVISION_SECONDS)
+
+
+def member_changed(*, member_id: int) -> None:
+    """Forget what is kept for one member (their today page, how they see threads).
+
+    Call after every write of theirs that such pages show: their routine, log, notes,
+    pins, stretch, profile, comments and follows. Like :func:`content_changed`, the
+    token is replaced right away and again when the transaction commits.
+    """
+    _new_member_revision(member_id)
+    transaction.on_commit(partial(_new_member_revision, member_id), robust=True)
 
 
 def _timeout() -> int:
