@@ -185,6 +185,39 @@ def cached_value(name: str, parts: Iterable[object] | None, compute: Callable[[]
     return value
 
 
+def cached_for_member(
+    member_id: int,
+    name: str,
+    parts: Iterable[object],
+    compute: Callable[[], T],
+    *,
+    fresh: Callable[[T], bool] = lambda value: True,
+) -> T:
+    """What ``compute`` returns for one member, kept while nothing it depends on changed.
+
+    Kept under the content version, the member's revision (:func:`member_changed`)
+    and the release; ``fresh`` says whether a kept value still holds by the clock.
+    The three tokens and the value come in one cache round trip.
+    """
+    if _timeout() <= 0:
+        return compute()
+    digest = hashlib.sha256("\0".join(map(str, (member_id, *parts))).encode()).hexdigest()
+    key = f"member:{name}:{digest[:32]}"
+    revision_key = member_revision_key(member_id)
+    found = cache.get_many([VERSION_KEY, revision_key, key])
+    version = found.get(VERSION_KEY) or content_version()
+    revision = found.get(revision_key) or member_revision(member_id)
+    if version is None or revision is None:
+        return compute()
+    stamp = (version, revision, code_release())
+    stored = found.get(key)
+    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == stamp and fresh(stored[1]):
+        return stored[1]
+    value = compute()
+    cache.set(key, (stamp, value), timeout=_timeout())
+    return value
+
+
 def cached_fragment(
     name: str, parts: Iterable[object] | None, render: Callable[[], str]
 ) -> SafeString:

@@ -17,6 +17,7 @@ from django.utils.safestring import SafeString
 
 from members.services import public_name
 from techniques.comment_services import (
+    EDIT_WINDOW,
     comment_can_delete,
     comment_can_edit,
     comment_can_mark_answer,
@@ -195,10 +196,16 @@ class ThreadReader:
 
     key: str | None
     following: frozenset[int]
+    # When the key stops holding by the clock: an own comment's edit window closes.
+    valid_until: datetime | None = None
+
+    def is_current(self) -> bool:
+        """Whether the clock has not yet changed what this reader sees."""
+        return self.valid_until is None or timezone.now() < self.valid_until
 
 
 def thread_reader(
-    *, technique: Technique, viewer: AbstractBaseUser, now: datetime | None = None
+    *, technique: Technique | None, viewer: AbstractBaseUser, now: datetime | None = None
 ) -> ThreadReader:
     """What about ``viewer`` changes how the thread looks, with ``key`` naming it for a cache.
 
@@ -207,6 +214,7 @@ def thread_reader(
     A member's own comments (pending ones included, and whether each can still be
     edited) and followed questions make their own copy. Staff get no key (no cache):
     they see comments waiting for moderation, which do not change the content version.
+    ``technique`` may be None for an anonymous viewer.
     """
     if not viewer.is_authenticated:
         return ThreadReader(key="anonymous", following=frozenset())
@@ -224,13 +232,12 @@ def thread_reader(
     following = frozenset(c.pk for c in comments if c.author_id != viewer.pk)
     if viewer.is_staff:
         return ThreadReader(key=None, following=following)
-    mine = sorted(
-        f"{c.pk}{c.status[0]}{int(comment_can_edit(c, viewer, now))}"
-        for c in comments
-        if c.author_id == viewer.pk
-    )
+    own = [c for c in comments if c.author_id == viewer.pk]
+    editable = [c for c in own if comment_can_edit(c, viewer, now)]
+    mine = sorted(f"{c.pk}:{c.status}:{int(c in editable)}" for c in own)
     key = f"member;own={','.join(mine)};following={','.join(map(str, sorted(following)))}"
-    return ThreadReader(key=key, following=following)
+    closes = min((c.created_at + EDIT_WINDOW for c in editable), default=None)
+    return ThreadReader(key=key, following=following, valid_until=closes)
 
 
 def comment_page_number(*, comment: Comment) -> int:

@@ -159,6 +159,8 @@ def comment_create(
         if follow:
             thread_follow(thread_id=comment.thread_id, member=author, following=True)
     _rate_count(author=author, now=now)
+    # The author sees their comment at once, even while it waits for moderation.
+    pagecache.member_changed(member_id=author.pk)
     if comment.status == Comment.Status.PUBLISHED:
         pagecache.content_changed()
     if comment.kind == Comment.Kind.QUESTION:
@@ -310,6 +312,7 @@ def thread_follow(*, thread_id: int, member: AbstractBaseUser, following: bool) 
     ThreadSubscription.objects.update_or_create(
         member=member, thread_id=thread_id, defaults={"following": following}
     )
+    pagecache.member_changed(member_id=member.pk)
 
 
 @transaction.atomic

@@ -60,25 +60,7 @@ def technique_detail(request, slug):
     Members who see the page alike (not staff, no comment of their own on it, no
     question followed) share one kept copy of it, CSRF token left out.
     """
-    try:
-        technique = pagecache.cached_value(
-            "technique-heading", (slug,), lambda: selectors.technique_heading(slug=slug)
-        )
-    except Technique.DoesNotExist:
-        raise Http404("No such technique.") from None
-    reader = comment_selectors.thread_reader(technique=technique, viewer=request.user)
-
-    def page(csrf_token=None):
-        context = {
-            "technique": technique,
-            "body_html": _body_html(request, technique),
-            "thread_html": _thread_html(request, technique, reader),
-            "comment_form": CommentForm(),
-        }
-        if csrf_token is not None:
-            context["csrf_token"] = csrf_token
-        return render(request, "techniques/technique_detail.html", context)
-
+    reader = _thread_reader(request, slug)
     page_number = request.GET.get(comment_selectors.PAGE_PARAMETER)
     shared = (
         request.user.is_authenticated
@@ -87,13 +69,52 @@ def technique_detail(request, slug):
         and not len(messages.get_messages(request))
     )
     if not shared:
-        return page()
+        return _technique_page(request, slug, reader)
     pieces = pagecache.cached_value(
         "technique-page",
-        (technique.pk, page_number, reader.key),
-        lambda: pagecache.csrf_pieces(page(pagecache.CSRF_SLOT)),
+        (slug, page_number, reader.key),
+        lambda: pagecache.csrf_pieces(
+            _technique_page(request, slug, reader, csrf_token=pagecache.CSRF_SLOT)
+        ),
     )
     return pagecache.with_csrf_token(request, pieces)
+
+
+def _technique_heading(slug):
+    try:
+        return pagecache.cached_value(
+            "technique-heading", (slug,), lambda: selectors.technique_heading(slug=slug)
+        )
+    except Technique.DoesNotExist:
+        raise Http404("No such technique.") from None
+
+
+def _thread_reader(request, slug):
+    """How the member sees the technique's thread, kept until they or the content change."""
+    if not request.user.is_authenticated:
+        return comment_selectors.thread_reader(technique=None, viewer=request.user)
+    return pagecache.cached_for_member(
+        request.user.pk,
+        "thread-reader",
+        (slug,),
+        lambda: comment_selectors.thread_reader(
+            technique=_technique_heading(slug), viewer=request.user
+        ),
+        fresh=comment_selectors.ThreadReader.is_current,
+    )
+
+
+def _technique_page(request, slug, reader, *, csrf_token=None):
+    technique = _technique_heading(slug)
+    context = {
+        "technique": technique,
+        "body_html": _body_html(request, technique),
+        "thread_html": _thread_html(request, technique, reader),
+        "comment_form": CommentForm(),
+    }
+    if csrf_token is not None:
+        context["csrf_token"] = csrf_token
+    return render(request, "techniques/technique_detail.html", context)
 
 
 def _body_html(request, technique):

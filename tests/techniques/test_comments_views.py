@@ -378,13 +378,13 @@ def test_thread_query_count_is_constant_for_readers(
 def test_thread_query_count_is_constant_for_members(
     auth_client, technique, django_assert_num_queries, comments
 ):
-    """Signed in the count is fixed too: 11 to build the page, 3 once its parts are cached
-    (session, user, the member's own comments and follows)."""
+    """Signed in the count is fixed too: 11 to build the page, 2 once it is kept
+    (session and user)."""
     _thread(technique, comments)
     with django_assert_num_queries(11):
         response = auth_client.get(technique.get_absolute_url())
     assert response.status_code == HTTPStatus.OK
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         again = auth_client.get(technique.get_absolute_url())
     assert again.content == response.content.replace(
         _csrf(response).encode(), _csrf(again).encode()
@@ -481,6 +481,17 @@ def test_an_unpublished_technique_is_gone_for_members_who_had_it_cached(auth_cli
     technique.save()
     pagecache.content_changed()
     assert auth_client.get(technique.get_absolute_url()).status_code == HTTPStatus.NOT_FOUND
+
+
+def test_a_members_comment_waiting_for_moderation_shows_to_them_at_once(
+    auth_client, technique
+):
+    """A newcomer's first comment changes no public page, but their own page shows it."""
+    auth_client.get(technique.get_absolute_url())
+    auth_client.post(create_url(technique), {"body": "Is a tennis ball too soft?"})
+    page = _thread_part(auth_client.get(technique.get_absolute_url()))
+    assert "Is a tennis ball too soft?" in page
+    assert "Awaiting moderation" in page
 
 
 def test_staff_always_see_the_newest_waiting_comments(staff_client, other_user, technique):
