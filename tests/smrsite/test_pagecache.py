@@ -215,3 +215,24 @@ def test_without_a_release_name_the_source_files_name_it(settings, tmp_path, mon
         assert pagecache.code_release() != first
     finally:
         pagecache.code_release.cache_clear()
+
+
+def test_kept_html_loses_template_indentation_but_not_the_gaps_between_words():
+    """Indentation goes; every gap stays a gap; <pre> and <textarea> are left alone."""
+    from smrsite.pagecache import compact_html
+
+    assert compact_html("<p>Hold\n      <a>here</a>\n  <a>there</a></p>") == (
+        "<p>Hold\n<a>here</a>\n<a>there</a></p>"
+    )
+    kept = "<pre>\n    indented\n</pre>"
+    assert compact_html(kept) == kept
+    draft = "<textarea>\n  my draft</textarea>"
+    assert compact_html(draft) == draft
+
+
+def test_cached_pages_are_kept_without_indentation(client, technique):
+    """What the cache serves is the compact page, identical on the miss and on hits."""
+    first = _warm(client, technique.get_absolute_url())
+    again = client.get(technique.get_absolute_url())
+    assert again.content == first.content
+    assert b"\n  " not in again.content
