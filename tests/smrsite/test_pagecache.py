@@ -226,8 +226,11 @@ def test_kept_html_loses_template_indentation_but_not_the_gaps_between_words():
     )
     kept = "<pre>\n    indented\n</pre>"
     assert compact_html(kept) == kept
-    draft = "<textarea>\n  my draft</textarea>"
-    assert compact_html(draft) == draft
+    draft = '<div>\n  <textarea name="note">\n  my draft</textarea>\n  </div>'
+    assert compact_html(draft) == '<div>\n<textarea name="note">\n  my draft</textarea>\n</div>'
+    mixed = "<p>\n  a</p><pre> x\n  y</pre>\n  <TEXTAREA>\n z</TEXTAREA>\n  <p>b</p>"
+    expected = "<p>\na</p><pre> x\n  y</pre>\n<TEXTAREA>\n z</TEXTAREA>\n<p>b</p>"
+    assert compact_html(mixed) == expected
 
 
 def test_cached_pages_are_kept_without_indentation(client, technique):
