@@ -477,7 +477,7 @@ def session_cookie(user_id: int) -> tuple[str, str]:
     user = get_user_model().objects.get(pk=user_id)
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.save()
     return settings.SESSION_COOKIE_NAME, store.session_key

@@ -139,9 +139,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Django's and allauth's backends, reading the signed-in user through the cache.
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "members.auth.ModelBackend",
+    "members.auth.AuthenticationBackend",
 ]
 
 LOGIN_REDIRECT_URL = "/"
@@ -282,6 +283,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 # and dropped as soon as their content changes (smrsite/pagecache.py). Production
 # without Redis would give each worker its own cache that other workers' writes
 # cannot invalidate, so there it is off unless set.
+# How long a signed-in user's row may be read from the cache (members.auth); saving or
+# deleting the user forgets it at once.
+USER_CACHE_SECONDS = env.int("USER_CACHE_SECONDS", default=300)
 # Names the deployed code in cache entries (e.g. the commit id); when empty, a hash
 # of the source files is used instead (smrsite.pagecache.code_release).
 RELEASE = env("RELEASE", default="")

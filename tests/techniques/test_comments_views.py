@@ -378,13 +378,13 @@ def test_thread_query_count_is_constant_for_readers(
 def test_thread_query_count_is_constant_for_members(
     auth_client, technique, django_assert_num_queries, comments
 ):
-    """Signed in the count is fixed too: 11 to build the page, 2 once it is kept
-    (session and user)."""
+    """Signed in the count is fixed too: 10 to build the page, 1 once it is kept
+    (the session; the user is kept too)."""
     _thread(technique, comments)
     with django_assert_num_queries(11):
         response = auth_client.get(technique.get_absolute_url())
     assert response.status_code == HTTPStatus.OK
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         again = auth_client.get(technique.get_absolute_url())
     assert again.content == response.content.replace(
         _csrf(response).encode(), _csrf(again).encode()

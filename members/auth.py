@@ -1,0 +1,53 @@
+"""Authentication backends that keep each signed-in member's user row in the cache.
+
+Django loads the user from the database on every signed-in request; on a kept page
+(a technique page, today's plan) that query was the largest cost left. The backends
+below are Django's and allauth's, with ``get_user`` read through the shared cache.
+Every save or delete of a user forgets the copy (``members.apps``), so a password
+change, a deactivation or a staff flag set in the admin applies on the next request;
+a change made with ``QuerySet.update()`` bypasses that and shows within
+``USER_CACHE_SECONDS``. Without a shared cache (``PAGE_CACHE_SECONDS`` is 0, or no
+Redis in production) nothing is kept, as one worker could not forget another's copy.
+"""
+
+from allauth.account import auth_backends
+from django.conf import settings
+from django.contrib.auth import backends
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.cache import cache
+
+USER_KEY = "members:user:{user_id}"
+
+
+def _seconds() -> int:
+    return min(getattr(settings, "USER_CACHE_SECONDS", 300), settings.PAGE_CACHE_SECONDS)
+
+
+def forget_user(user_id: object) -> None:
+    """Drop the kept copy of one user: call after any change to the user's row."""
+    cache.delete(USER_KEY.format(user_id=user_id))
+
+
+class CachedUserMixin:
+    """``get_user`` through the cache; ``user_can_authenticate`` is checked on every read."""
+
+    def get_user(self, user_id: object) -> AbstractBaseUser | None:
+        """The active user with this id, from the cache when it holds a current copy."""
+        seconds = _seconds()
+        if seconds <= 0:
+            return super().get_user(user_id)
+        key = USER_KEY.format(user_id=user_id)
+        user = cache.get(key)
+        if user is None:
+            user = super().get_user(user_id)
+            if user is not None:
+                cache.set(key, user, timeout=seconds)
+        return user if user is not None and self.user_can_authenticate(user) else None
+
+
+class ModelBackend(CachedUserMixin, backends.ModelBackend):
+    """Django's username/password backend with the kept user."""
+
+
+class AuthenticationBackend(CachedUserMixin, auth_backends.AuthenticationBackend):
+    """allauth's email sign-in backend with the kept user."""
