@@ -1,10 +1,13 @@
 from itertools import groupby
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from smrsite import pagecache
@@ -60,6 +63,10 @@ def technique_detail(request, slug):
     Members who see the page alike (not staff, no comment of their own on it, no
     question followed) share one kept copy of it, CSRF token left out.
     """
+    reply_to = id_from(request.GET.get("replyto", ""))
+    if reply_to is not None and not request.user.is_authenticated:
+        _technique_heading(slug)
+        return _sign_in_to_reply(request, reply_to)
     reader = _thread_reader(request, slug)
     page_number = request.GET.get(comment_selectors.PAGE_PARAMETER)
     shared = (
@@ -78,6 +85,14 @@ def technique_detail(request, slug):
         ),
     )
     return pagecache.with_csrf_token(request, pieces)
+
+
+def _sign_in_to_reply(request, comment_id):
+    """A visitor's "Sign in to reply": back to the same comment once signed in."""
+    page = request.GET.get(comment_selectors.PAGE_PARAMETER)
+    query = urlencode({comment_selectors.PAGE_PARAMETER: page} if page else {})
+    back = f"{request.path}?{query}{'&' if query else ''}replyto={comment_id}#reply-{comment_id}"
+    return redirect_to_login(back, login_url=reverse("account_login"))
 
 
 def _technique_heading(slug):

@@ -1,5 +1,6 @@
 import re
 from http import HTTPStatus
+from urllib.parse import quote
 
 import pytest
 from django.core.cache import cache
@@ -8,8 +9,8 @@ from django.urls import reverse
 
 from smrsite import pagecache
 from techniques import comment_services
-from techniques.comment_views import FLAGGED
 from techniques.comment_selectors import COMMENTS_PER_PAGE
+from techniques.comment_views import FLAGGED
 from techniques.models import Comment
 from tests.factories import (
     CommentFactory,
@@ -51,6 +52,22 @@ def test_heading_counts_only_visible_comments(client, technique):
     assert (
         "2 thoughts on “Psoas Press”" in client.get(technique.get_absolute_url()).content.decode()
     )
+
+
+def test_sign_in_to_reply_comes_back_to_the_comment(client, technique):
+    """A visitor's "Sign in to reply" leads to sign-in, then back to that comment's form."""
+    question = CommentFactory(technique=technique)
+    link = f"?replyto={question.pk}#reply-{question.pk}"
+    assert (
+        f'href="{link}" rel="nofollow">Sign in to reply</a>'
+        in client.get(technique.get_absolute_url()).content.decode()
+    )
+    response = client.get(f"{technique.get_absolute_url()}?replyto={question.pk}")
+    assert response.status_code == HTTPStatus.FOUND
+    back = f"{technique.get_absolute_url()}?replyto={question.pk}#reply-{question.pk}"
+    assert response["Location"] == f"{reverse('account_login')}?next={quote(back, safe='/')}"
+    missing = client.get(f"/techniques/no-such-technique/?replyto={question.pk}")
+    assert missing.status_code == HTTPStatus.NOT_FOUND
 
 
 def test_anonymous_posting_is_sent_to_sign_in(client, technique):
@@ -483,9 +500,7 @@ def test_an_unpublished_technique_is_gone_for_members_who_had_it_cached(auth_cli
     assert auth_client.get(technique.get_absolute_url()).status_code == HTTPStatus.NOT_FOUND
 
 
-def test_a_members_comment_waiting_for_moderation_shows_to_them_at_once(
-    auth_client, technique
-):
+def test_a_members_comment_waiting_for_moderation_shows_to_them_at_once(auth_client, technique):
     """A newcomer's first comment changes no public page, but their own page shows it."""
     auth_client.get(technique.get_absolute_url())
     auth_client.post(create_url(technique), {"body": "Is a tennis ball too soft?"})
