@@ -39,6 +39,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
+from django.urls import Resolver404, resolve
+from django.utils.cache import patch_vary_headers
 from django.utils.safestring import SafeString, mark_safe
 
 logger = logging.getLogger(__name__)
@@ -154,17 +156,29 @@ def _write(key: str, version: str, value: object) -> None:
     cache.set(key, ((version, code_release()), value), timeout=_timeout())
 
 
-def _page_key(request: HttpRequest, params: Iterable[str]) -> str | None:
-    """The cache key for this request, or None when it must not use the cache."""
+def _address_key(request: HttpRequest, params: Iterable[str]) -> str | None:
+    """The cache key of this GET's address, or None when its query rules the cache out."""
     if request.method != "GET" or _timeout() <= 0:
         return None
     if any(name not in params or len(request.GET.getlist(name)) != 1 for name in request.GET):
         return None
-    if request.user.is_authenticated or len(messages.get_messages(request)):
-        return None
     query = "&".join(f"{name}={request.GET[name]}" for name in sorted(request.GET))
     digest = hashlib.sha256(f"{request.get_host()}\0{request.path}\0{query}".encode())
     return f"pagecache:{digest.hexdigest()[:32]}"
+
+
+def _page_key(request: HttpRequest, params: Iterable[str]) -> str | None:
+    """The cache key for this request, or None when it must not use the cache."""
+    key = _address_key(request, params)
+    if key is None or request.user.is_authenticated or len(messages.get_messages(request)):
+        return None
+    return key
+
+
+def _cached_page(stored: dict) -> HttpResponse:
+    response = HttpResponse(stored["content"], content_type=stored["content_type"])
+    response[HIT_HEADER] = "hit"
+    return response
 
 
 _INDENTATION = re.compile(r"\n\s+")
@@ -291,9 +305,7 @@ def cache_anonymous_page(*, params: Iterable[str] = ()) -> Callable:
             if version is None:
                 return view(request, *args, **kwargs)
             if stored is not None:
-                response = HttpResponse(stored["content"], content_type=stored["content_type"])
-                response[HIT_HEADER] = "hit"
-                return response
+                return _cached_page(stored)
             response = view(request, *args, **kwargs)
             if _storable(request, response):
                 response.content = compact_html(response.content.decode(response.charset))
@@ -302,9 +314,57 @@ def cache_anonymous_page(*, params: Iterable[str] = ()) -> Callable:
                 response[HIT_HEADER] = "miss"
             return response
 
+        wrapped.page_cache_params = allowed
         return wrapped
 
     return decorator
+
+
+class AnonymousPageMiddleware:
+    """Serves cached pages to visitors without cookies before the rest of the stack.
+
+    A visitor with neither a session nor a messages cookie is anonymous and has no
+    message waiting, so the session, CSRF, authentication, messages and allauth
+    middleware have nothing to do for a page the cache holds (most requests to a
+    public site). It must come after the middleware that add security headers
+    (SecurityMiddleware, CSP, X-Frame-Options) and before SessionMiddleware. Misses,
+    and everyone else, go on to the view, whose :func:`cache_anonymous_page` stores.
+    """
+
+    def __init__(self, get_response: Callable) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self._hit(request)
+        return response if response is not None else self.get_response(request)
+
+    def _hit(self, request: HttpRequest) -> HttpResponse | None:
+        if request.method != "GET" or not _cookieless(request):
+            return None
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return None
+        params = getattr(match.func, "page_cache_params", None)
+        key = None if params is None else _address_key(request, params)
+        if key is None:
+            return None
+        _, stored = _read(key)
+        if stored is None:
+            return None
+        response = _cached_page(stored)
+        # What the full stack adds to the same page: caches must tell visitors with
+        # a session cookie apart, and the length spares a chunked answer.
+        patch_vary_headers(response, ("Cookie",))
+        response["Content-Length"] = str(len(response.content))
+        return response
+
+
+def _cookieless(request: HttpRequest) -> bool:
+    return not (
+        settings.SESSION_COOKIE_NAME in request.COOKIES
+        or getattr(settings, "MESSAGE_COOKIE_NAME", "messages") in request.COOKIES
+    )
 
 
 class InvalidatesPageCacheAdmin:

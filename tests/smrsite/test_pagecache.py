@@ -239,3 +239,25 @@ def test_cached_pages_are_kept_without_indentation(client, technique):
     again = client.get(technique.get_absolute_url())
     assert again.content == first.content
     assert b"\n  " not in again.content
+
+
+def test_a_cached_page_leaves_early_with_the_same_security_headers(client, technique):
+    """Served before sessions and auth, a hit still carries what the miss carried."""
+    url = technique.get_absolute_url()
+    first = _warm(client, url)
+    hit = client.get(url)
+    assert hit[HIT_HEADER] == "hit"
+    assert hit.content == first.content
+    for header in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options"):
+        assert hit[header] == first[header], header
+    assert "Cookie" in hit["Vary"]
+    assert hit["Content-Length"] == str(len(hit.content))
+    assert not hit.cookies
+
+
+def test_visitors_with_a_session_cookie_are_served_by_the_view(client, technique, user):
+    """A session cookie (signed in or not) takes the request through the full stack."""
+    url = technique.get_absolute_url()
+    _warm(client, url)
+    client.force_login(user)
+    assert client.get(url).get(HIT_HEADER) != "hit"
