@@ -381,6 +381,13 @@ def due_state(days_since: int | None, frequency: int) -> str:
     return "ok"
 
 
+def held_back_rows(
+    data: RoutineData, plan: scheduler.DayPlan
+) -> list[tuple[Technique, scheduler.BackOff]]:
+    """The techniques the day leaves out after overuse, each with why and until when."""
+    return [(data.techniques[b.slug], b) for b in plan.held_back]
+
+
 def item_rows(data: RoutineData, plan: scheduler.DayPlan) -> list[ItemRow]:
     """The day's items, in order, with their technique rows and history."""
     rows = []
@@ -436,7 +443,7 @@ def today_overview(routine: Routine, *, today: date) -> TodayOverview:
         report=scheduler.cycle_report(data.catalogue, data.settings),
         region=next((r for r in data.regions if r.slug == plan.region), None),
         stretch_technique=data.techniques.get(scheduler.DEFAULT_STRETCH_SLUG),
-        held_back=[(data.techniques[b.slug], b) for b in plan.held_back],
+        held_back=held_back_rows(data, plan),
         pinnable=[
             data.techniques[s] for s in sorted(pinnable) if s not in data.settings.pinned_daily
         ],

@@ -333,7 +333,10 @@ def upcoming(request):
     routine = _own_routine(request)
     day, query = _today(request, routine)
     data = selectors.routine_data(routine, today=day)
-    days = [(plan, selectors.item_rows(data, plan)) for plan in selectors.plan_upcoming(data)]
+    days = [
+        (plan, selectors.item_rows(data, plan), selectors.held_back_rows(data, plan))
+        for plan in selectors.plan_upcoming(data)
+    ]
     report = scheduler.cycle_report(data.catalogue, data.settings)
     return render(
         request,

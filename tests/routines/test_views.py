@@ -352,6 +352,22 @@ def test_next_14_days_lists_fourteen_days_from_today(auth_client, routine):
     assert "lead-in: do before Psoas Press" in page
 
 
+def test_next_14_days_names_backed_off_techniques(auth_client, user, routine):
+    """A technique left out after overuse is named and linked, not shown by its slug."""
+    technique = Technique.objects.get(slug="glute-ball-roll")
+    LogEntryFactory(
+        member=user,
+        technique=technique,
+        day=DAY - timedelta(days=1),
+        sensitivity="more",
+        movement="same",
+    )
+    page = auth_client.get("/routine/next/" + _at(DAY)).content.decode()
+    link = f'Backed off: <a href="{technique.get_absolute_url()}">{technique.name}</a>'
+    assert link in page
+    assert "Backed off: glute-ball-roll" not in page
+
+
 def test_history_shows_streak_and_a_chart_per_technique(auth_client, user, routine):
     """History shows the streak and an inline SVG chart of sensitivity and movement."""
     technique = Technique.objects.get(slug="glute-ball-roll")
