@@ -29,19 +29,15 @@ its own request's session. Pages with messages waiting are neither read from nor
 written to the cache.
 """
 
-import hashlib
 from collections.abc import Callable, Iterable
 from datetime import date
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 
 from smrsite import pagecache
-
-PAGE_KEY = "routines:today:{digest}"
 
 
 def _timeout() -> int:
@@ -58,27 +54,18 @@ class TodayPage:
     def __init__(self, request: HttpRequest, *, member_id: int, parts: Iterable[object]):
         """``parts``: what the page depends on besides the member's data, catalogue and day."""
         self.request = request
-        self.key = self.version = self.revision = None
-        self.release = pagecache.code_release()
-        self.stored = None
+        self.slot = None
         if request.method != "GET" or _timeout() <= 0 or len(messages.get_messages(request)):
             return
-        digest = hashlib.sha256("\0".join(map(str, (member_id, *parts))).encode()).hexdigest()
-        key = PAGE_KEY.format(digest=digest[:32])
-        revision_key = pagecache.member_revision_key(member_id)
-        found = cache.get_many([pagecache.VERSION_KEY, revision_key, key])
-        self.version = found.get(pagecache.VERSION_KEY) or pagecache.content_version()
-        self.revision = found.get(revision_key) or pagecache.member_revision(member_id)
-        if self.version is not None and self.revision is not None:
-            self.key, self.stored = key, found.get(key)
+        slot = pagecache.lookup("today", parts, member_id=member_id)
+        if slot.stamp is not None:
+            self.slot = slot
 
     def response(self, day_in: Callable[[str], date]) -> HttpResponse | None:
         """The stored page, if it is still current; ``day_in`` gives the day in a time zone."""
-        stored = self.stored
-        current = (self.version, self.release, self.revision)
-        if not (isinstance(stored, tuple) and stored[:3] == current):
+        if self.slot is None or self.slot.value is None:
             return None
-        _, _, _, time_zone, day, pieces = stored
+        time_zone, day, pieces = self.slot.value
         if day_in(time_zone) != day:
             return None
         response = pagecache.with_csrf_token(self.request, pieces)
@@ -93,14 +80,13 @@ class TodayPage:
         ``render`` takes the text to put in place of the CSRF token, or None for the
         request's own token.
         """
-        if self.key is None:
+        if self.slot is None:
             return render(None)
         response = render(pagecache.CSRF_SLOT)
         pieces = pagecache.csrf_pieces(response)
         response.content = get_token(self.request).join(pieces)
         if response.status_code == 200:
-            entry = (self.version, self.release, self.revision, time_zone, day, pieces)
-            cache.set(self.key, entry, _timeout())
+            pagecache.keep(self.slot, (time_zone, day, pieces), timeout=_timeout())
             response[pagecache.HIT_HEADER] = "miss"
         return response
 

@@ -18,8 +18,10 @@ cache was unreachable when a write tried to invalidate it.
 
 Signed-in pages and parts of them that many members see alike (a technique page,
 its comment thread) are kept under the same version, and expire alike, with
-:func:`cached_value` and :func:`cached_fragment`; a whole page is kept without its
-CSRF token (:func:`csrf_pieces`, :func:`with_csrf_token`).
+:func:`cached_value` and :func:`cached_fragment`; what is a member's own (how they
+see a thread, their today page) also carries their revision (:func:`member_changed`,
+:func:`cached_for_member`, :func:`lookup` and :func:`keep`). A whole page is kept
+without its CSRF token (:func:`csrf_pieces`, :func:`with_csrf_token`).
 """
 
 import hashlib
@@ -29,6 +31,7 @@ import re
 import secrets
 import uuid
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import cache as memoise
 from functools import partial, wraps
 from typing import TypeVar
@@ -136,24 +139,52 @@ def code_release() -> str:
     return digest.hexdigest()[:16]
 
 
-def _read(key: str) -> tuple[str | None, object | None]:
-    """The content version and what ``key`` holds for it, in one cache round trip.
+@dataclass(frozen=True)
+class Slot:
+    """Where one value is kept, the stamp it must carry to be current, and what is there.
 
-    Entries are stored with the content version and release they were rendered
-    under; any other is a miss. ``(None, None)``: the cache cannot hold a version.
+    The stamp is the content version, the release and, for a member's own values,
+    the member's revision; ``None`` when the cache cannot hold them (nothing is then
+    kept). ``value`` is what the cache holds under the current stamp, or None.
     """
-    found = cache.get_many([VERSION_KEY, key])
-    version = found.get(VERSION_KEY)
-    if version is None:
-        return content_version(), None
+
+    key: str
+    stamp: tuple[str, ...] | None
+    value: object | None
+
+
+def _slot(key: str, member_id: int | None = None) -> Slot:
+    # The tokens and the value come in one cache round trip.
+    revision_key = None if member_id is None else member_revision_key(member_id)
+    found = cache.get_many([VERSION_KEY, key, *filter(None, [revision_key])])
+    tokens = [found.get(VERSION_KEY) or content_version()]
+    if member_id is not None:
+        tokens.append(found.get(revision_key) or member_revision(member_id))
+    if None in tokens:
+        return Slot(key=key, stamp=None, value=None)
+    stamp = (*tokens, code_release())
     stored = found.get(key)
-    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == (version, code_release()):
-        return version, stored[1]
-    return version, None
+    current = isinstance(stored, tuple) and len(stored) == 2 and stored[0] == stamp
+    return Slot(key=key, stamp=stamp, value=stored[1] if current else None)
 
 
-def _write(key: str, version: str, value: object) -> None:
-    cache.set(key, ((version, code_release()), value), timeout=_timeout())
+def lookup(name: str, parts: Iterable[object], *, member_id: int | None = None) -> Slot:
+    """Where the value named by ``name`` and ``parts`` is kept, and what is there now.
+
+    ``parts`` must name everything besides public content (and, with ``member_id``,
+    the member's own data) that changes the value: the page number, what kind of
+    reader is looking... Read the slot before reading the data the value is built
+    from, so a value is never kept under tokens newer than its data.
+    """
+    parts = (*parts, member_id) if member_id is not None else tuple(parts)
+    digest = hashlib.sha256("\0".join(map(str, parts)).encode()).hexdigest()[:32]
+    return _slot(f"kept:{name}:{digest}", member_id)
+
+
+def keep(slot: Slot, value: object, *, timeout: int | None = None) -> None:
+    """Keep ``value`` in ``slot`` under the stamp read with it (nothing if there is none)."""
+    if slot.stamp is not None:
+        cache.set(slot.key, (slot.stamp, value), timeout=_timeout() if timeout is None else timeout)
 
 
 def _address_key(request: HttpRequest, params: Iterable[str]) -> str | None:
@@ -205,20 +236,17 @@ def compact_html(html: str) -> str:
 def cached_value(name: str, parts: Iterable[object] | None, compute: Callable[[], T]) -> T:
     """What ``compute`` returns, computed once per content version for equal ``parts``.
 
-    ``parts`` must name everything besides public content that changes the value (the
-    page number, what kind of reader is looking...); ``None`` means this request's
-    value is its own, so it is computed and not stored. The value must hold nothing
-    secret or per-session, such as a CSRF token, and must pickle.
+    ``parts`` as for :func:`lookup`; ``None`` means this request's value is its own,
+    so it is computed and not kept. The value must hold nothing secret or
+    per-session, such as a CSRF token, and must pickle.
     """
     if parts is None or _timeout() <= 0:
         return compute()
-    digest = hashlib.sha256("\0".join(map(str, parts)).encode()).hexdigest()[:32]
-    key = f"fragment:{name}:{digest}"
-    version, value = _read(key)
-    if value is None:
-        value = compute()
-        if version is not None:
-            _write(key, version, value)
+    slot = lookup(name, parts)
+    if slot.value is not None:
+        return slot.value
+    value = compute()
+    keep(slot, value)
     return value
 
 
@@ -234,24 +262,14 @@ def cached_for_member(
 
     Kept under the content version, the member's revision (:func:`member_changed`)
     and the release; ``fresh`` says whether a kept value still holds by the clock.
-    The three tokens and the value come in one cache round trip.
     """
     if _timeout() <= 0:
         return compute()
-    digest = hashlib.sha256("\0".join(map(str, (member_id, *parts))).encode()).hexdigest()
-    key = f"member:{name}:{digest[:32]}"
-    revision_key = member_revision_key(member_id)
-    found = cache.get_many([VERSION_KEY, revision_key, key])
-    version = found.get(VERSION_KEY) or content_version()
-    revision = found.get(revision_key) or member_revision(member_id)
-    if version is None or revision is None:
-        return compute()
-    stamp = (version, revision, code_release())
-    stored = found.get(key)
-    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == stamp and fresh(stored[1]):
-        return stored[1]
+    slot = lookup(name, parts, member_id=member_id)
+    if slot.value is not None and fresh(slot.value):
+        return slot.value
     value = compute()
-    cache.set(key, (stamp, value), timeout=_timeout())
+    keep(slot, value)
     return value
 
 
@@ -299,18 +317,15 @@ def cache_anonymous_page(*, params: Iterable[str] = ()) -> Callable:
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             key = _page_key(request, allowed)
-            if key is None:
+            slot = None if key is None else _slot(key)
+            if slot is None or slot.stamp is None:
                 return view(request, *args, **kwargs)
-            version, stored = _read(key)
-            if version is None:
-                return view(request, *args, **kwargs)
-            if stored is not None:
-                return _cached_page(stored)
+            if slot.value is not None:
+                return _cached_page(slot.value)
             response = view(request, *args, **kwargs)
             if _storable(request, response):
                 response.content = compact_html(response.content.decode(response.charset))
-                page = {"content": response.content, "content_type": response["Content-Type"]}
-                _write(key, version, page)
+                keep(slot, {"content": response.content, "content_type": response["Content-Type"]})
                 response[HIT_HEADER] = "miss"
             return response
 
@@ -347,9 +362,7 @@ class AnonymousPageMiddleware:
             return None
         params = getattr(match.func, "page_cache_params", None)
         key = None if params is None else _address_key(request, params)
-        if key is None:
-            return None
-        _, stored = _read(key)
+        stored = None if key is None else _slot(key).value
         if stored is None:
             return None
         response = _cached_page(stored)
