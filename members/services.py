@@ -1,6 +1,11 @@
-"""Writes and lookups of member profiles."""
+"""Writes and lookups of member profiles, staff email addresses and the site's identity."""
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.sites.models import Site
+from django.db import DEFAULT_DB_ALIAS
 
 from members.models import Profile
 from smrsite import pagecache
@@ -49,3 +54,20 @@ def public_name(user: AbstractBaseUser | None) -> str:
         return user.profile.public_name
     except Profile.DoesNotExist:
         return f"Member {user.pk}"
+
+
+def site_sync(*, using: str = DEFAULT_DB_ALIAS) -> Site:
+    """Make the Sites framework's site say what the settings say: SITE_NAME at SITE_URL.
+
+    allauth's emails, the sitemap and the admin's "View site" link read the Site. Run
+    after every ``migrate`` (a post_migrate handler in ``members.apps``) rather than by
+    a data migration, which runs once: the release step migrates on every deploy, so a
+    changed ``SITE_URL`` is picked up, and so does every fresh or flushed test database,
+    where Django would otherwise put back "example.com".
+    """
+    site, _ = Site.objects.using(using).update_or_create(
+        pk=settings.SITE_ID,
+        defaults={"domain": urlsplit(settings.SITE_URL).netloc, "name": settings.SITE_NAME},
+    )
+    Site.objects.clear_cache()
+    return site

@@ -13,12 +13,11 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.formats import date_format
 
-from members.services import profile_for, profile_update
+from members.services import profile_for, profile_update, public_name
 from routines import selectors
 from routines.models import (
     DailySession,
@@ -30,6 +29,7 @@ from routines.models import (
     new_feed_token,
 )
 from smrsite import pagecache
+from smrsite.mail import site_email
 from techniques.models import Region, Technique, Tool
 
 logger = logging.getLogger(__name__)
@@ -347,21 +347,23 @@ def _send_reminder(routine: Routine, *, today: date, site_url: str) -> None:
     stop_url = site_url.rstrip("/") + reverse(
         "routines:reminders_off", kwargs={"token": reminder_stop_token(routine)}
     )
-    context = {
-        "plan": plan,
-        "rows": selectors.item_rows(data, plan),
-        "today_url": site_url.rstrip("/") + reverse("routines:today"),
-        "stop_url": stop_url,
-        "site_name": settings.SITE_NAME,
-    }
-    message = EmailMultiAlternatives(
-        subject=f"Your {settings.SITE_NAME} plan for {today:%A %-d %B}",
-        body=render_to_string("routines/email/reminder.txt", context),
+    message = site_email(
+        subject=f"{settings.SITE_NAME}: Your plan for {date_format(today, 'l j F')}",
+        template="email/reminder",
+        context={
+            "name": public_name(routine.member),
+            "today": today,
+            "plan": plan,
+            "rows": selectors.item_rows(data, plan),
+            "today_url": site_url.rstrip("/") + reverse("routines:today"),
+            "stop_url": stop_url,
+        },
         to=[routine.member.email],
         headers={
             # Mail clients show their own unsubscribe button and POST to it (RFC 8058).
             "List-Unsubscribe": f"<{stop_url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
+        site_url=site_url,
     )
     message.send()

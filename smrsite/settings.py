@@ -6,6 +6,7 @@ turns on the secure settings and refuses to start without a real secret key.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
@@ -158,7 +159,8 @@ ACCOUNT_SIGNUP_FORM_CLASS = "members.forms.SignupForm"
 # Messages such as "Signed in as …" use the display name, not a name made from the email.
 ACCOUNT_USER_DISPLAY = "members.services.public_name"
 ACCOUNT_LOGOUT_ON_GET = False
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[SMR Coach] "
+# Our own subjects, bodies and HTML alternatives for allauth's emails (members.adapter).
+ACCOUNT_ADAPTER = "members.adapter.AccountAdapter"
 # allauth's own limits, spelled out (they live in the cache: share it between servers).
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
@@ -257,6 +259,9 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="SMR Coach <coach@smrcoac
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Absolute links in notification emails (unsubscribe, "read the reply") start with this.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Links allauth builds without a request (none today) use SITE_URL's scheme; the Sites
+# framework's Site is set from SITE_URL and SITE_NAME after every migrate (members.apps).
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = urlsplit(SITE_URL).scheme or "https"
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

@@ -14,11 +14,11 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 
 from members.models import Profile
 from members.services import public_name
+from smrsite.mail import site_email
 from techniques.models import Comment, ThreadSubscription
 
 logger = logging.getLogger(__name__)
@@ -72,13 +72,10 @@ def _wants(user, flag: str) -> bool:
 
 def _message(*, user, subject: str, template: str, context: dict, token: str) -> EmailMessage:
     unsubscribe_url = _absolute(reverse("techniques:comment_unsubscribe", args=[token]))
-    body = render_to_string(
-        template,
-        {**context, "name": public_name(user), "unsubscribe_url": unsubscribe_url},
-    )
-    return EmailMessage(
+    return site_email(
         subject=f"{settings.SITE_NAME}: {subject}",
-        body=body,
+        template=template,
+        context={**context, "name": public_name(user), "unsubscribe_url": unsubscribe_url},
         to=[user.email],
         headers={
             "List-Unsubscribe": f"<{unsubscribe_url}>",
@@ -143,7 +140,7 @@ def notify_reply(comment_id: int) -> int:
         _message(
             user=user,
             subject=f"New reply on “{comment.technique.name}”",
-            template="email/comments/reply.txt",
+            template="email/comments/reply",
             context={**context, "is_asker": user.pk == comment.root.author_id},
             token=unsubscribe_token(user_id=user.pk, scope=SCOPE_THREAD, thread_id=comment.root_id),
         )
@@ -175,7 +172,7 @@ def notify_new_question(comment_id: int) -> int:
         _message(
             user=user,
             subject=f"New question on “{comment.technique.name}”",
-            template="email/comments/new_question.txt",
+            template="email/comments/new_question",
             context=context,
             token=unsubscribe_token(user_id=user.pk, scope=SCOPE_NEW_QUESTIONS),
         )
