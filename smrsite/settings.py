@@ -159,8 +159,12 @@ ACCOUNT_SIGNUP_FORM_CLASS = "members.forms.SignupForm"
 # Messages such as "Signed in as …" use the display name, not a name made from the email.
 ACCOUNT_USER_DISPLAY = "members.services.public_name"
 ACCOUNT_LOGOUT_ON_GET = False
-# Our own subjects, bodies and HTML alternatives for allauth's emails (members.adapter).
+# Our own subjects, bodies and HTML alternatives for allauth's emails, and a `next`
+# carried through the emailed confirmation link (members.adapter).
 ACCOUNT_ADAPTER = "members.adapter.AccountAdapter"
+# Confirming the emailed link in the browser that signed up signs the member in and
+# takes them back to the page they joined from (allauth keeps it in the session).
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 # allauth's own limits, spelled out (they live in the cache: share it between servers).
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",

@@ -9,7 +9,7 @@ PASSWORD = "a long and unusual pass"
 
 
 def sign_up_and_confirm(page, site, email, display_name):
-    """Join through the real sign-up page and confirm the address from the emailed link."""
+    """Join through the real sign-up page and confirm from the emailed link: signed in."""
     page.goto(f"{site.url}/accounts/signup/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Display name").fill(display_name)
@@ -22,6 +22,7 @@ def sign_up_and_confirm(page, site, email, display_name):
     page.goto(site.url + "/accounts/" + link.split("/accounts/", 1)[1])
     page.get_by_role("button", name="Confirm").click()
     expect(page.get_by_text(f"You have confirmed {email}")).to_be_visible()
+    expect(page.get_by_text("Successfully signed in")).to_be_visible()
 
 
 def sign_in(page, site, email):

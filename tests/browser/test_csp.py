@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.steps import sign_in, sign_up_and_confirm
+from tests.browser.steps import sign_up_and_confirm
 
 pytestmark = pytest.mark.browser
 
@@ -58,7 +58,6 @@ def test_public_and_member_pages_raise_no_csp_violations(site, page):
         watch.visit(site.url + path)
 
     sign_up_and_confirm(page, site, "csp@example.com", "Policy Reader")
-    sign_in(page, site, "csp@example.com")
     watch.check("sign-up and sign-in")
     watch.visit(f"{site.url}/routine/")
     page.get_by_role("button", name="Make my plan").click()

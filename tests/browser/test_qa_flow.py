@@ -22,7 +22,6 @@ def test_newcomer_asks_staff_answer_and_the_asker_hears_back(site, page, browser
 
     # A newcomer joins and confirms their address from the email.
     sign_up_and_confirm(page, site, "ryan@example.com", "Ryan")
-    sign_in(page, site, "ryan@example.com")
 
     # They ask under the Psoas Press; it waits for moderation and they are told so.
     page.goto(f"{site.url}/techniques/psoas-press/")

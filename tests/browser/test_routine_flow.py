@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from routines.models import DailySession, LogEntry
-from tests.browser.steps import sign_in, sign_up_and_confirm
+from tests.browser.steps import sign_up_and_confirm
 
 pytestmark = pytest.mark.browser
 
@@ -19,7 +19,6 @@ def _allow_date_override(settings):
 def test_newcomer_onboards_ticks_off_today_and_sees_the_next_step(site, page):
     """Sign up, verify, onboard with the defaults, tick everything off, come back tomorrow."""
     sign_up_and_confirm(page, site, "newcomer@example.com", "Newcomer")
-    sign_in(page, site, "newcomer@example.com")
 
     # "Today's plan" sends a newcomer to onboarding; the defaults give a plan in one click.
     page.goto(f"{site.url}/routine/")
