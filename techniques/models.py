@@ -16,6 +16,8 @@ PAIRED_NOT_STRETCH_ERROR = "Pair a technique with a stretch, not with another re
 # Paths under /techniques/ that are not technique pages.
 RESERVED_SLUGS = frozenset({"booklet", "comments"})
 RESERVED_SLUG_ERROR = "“{slug}” is the address of another page; choose another slug."
+SLUG_IS_FORMER_ERROR = "“{slug}” was the address of {technique}, which it still leads to."
+FORMER_SLUG_IS_CURRENT_ERROR = "“{slug}” is the current address of {technique}."
 
 
 class Region(models.Model):
@@ -187,6 +189,22 @@ class Technique(models.Model):
         if self.slug in RESERVED_SLUGS:
             raise ValidationError({"slug": RESERVED_SLUG_ERROR.format(slug=self.slug)})
 
+    def validate_unique(self, exclude=None) -> None:
+        # A slug must be free among the former slugs of other techniques too, or
+        # their old links would open this page; a cross-table rule no index can hold.
+        super().validate_unique(exclude=exclude)
+        if exclude and "slug" in exclude:
+            return
+        former = (
+            FormerSlug.objects.filter(slug=self.slug)
+            .exclude(technique_id=self.pk)
+            .select_related("technique")
+            .first()
+        )
+        if former is not None:
+            message = SLUG_IS_FORMER_ERROR.format(slug=self.slug, technique=former.technique)
+            raise ValidationError({"slug": message})
+
 
 class Stretch(Technique):
     """Stretches edited on their own admin screen; same table as techniques."""
@@ -217,6 +235,38 @@ class Step(models.Model):
 
     def __str__(self) -> str:
         return f"{self.technique} — step {self.position}"
+
+
+class FormerSlug(models.Model):
+    """An address a technique had before it was renamed; its old links redirect."""
+
+    slug = models.SlugField(max_length=100, unique=True)
+    technique = models.ForeignKey(Technique, on_delete=models.CASCADE, related_name="former_slugs")
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.slug
+
+    def clean(self) -> None:
+        if self.slug in RESERVED_SLUGS:
+            raise ValidationError({"slug": RESERVED_SLUG_ERROR.format(slug=self.slug)})
+        # Compared with the technique in hand, so that a rename and its old slug can be
+        # saved together from the admin, before the new slug reaches the database.
+        technique = getattr(self, "technique", None)
+        if technique is not None and self.slug == technique.slug:
+            message = FORMER_SLUG_IS_CURRENT_ERROR.format(slug=self.slug, technique=technique)
+            raise ValidationError({"slug": message})
+
+    def validate_unique(self, exclude=None) -> None:
+        super().validate_unique(exclude=exclude)
+        if exclude and "slug" in exclude:
+            return
+        owner = Technique.objects.filter(slug=self.slug).exclude(pk=self.technique_id).first()
+        if owner is not None:
+            message = FORMER_SLUG_IS_CURRENT_ERROR.format(slug=self.slug, technique=owner)
+            raise ValidationError({"slug": message})
 
 
 # --- Questions and answers under each technique -------------------------------------------

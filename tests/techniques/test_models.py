@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from techniques.models import Step, Technique
+from techniques.models import FormerSlug, Step, Technique
 from tests.factories import RegionFactory, StepFactory, TechniqueFactory
 
 pytestmark = pytest.mark.django_db
@@ -83,3 +83,50 @@ def test_clean_rejects_slugs_that_other_pages_use(slug):
     technique = TechniqueFactory.build(slug=slug, region=RegionFactory())
     with pytest.raises(ValidationError, match="address of another page"):
         technique.full_clean()
+
+
+def test_a_former_slug_cannot_be_the_current_slug_of_a_technique():
+    """An old address that some technique uses now is refused, naming that technique."""
+    TechniqueFactory(slug="quads-roll", name="Quads Roll")
+    former = FormerSlug(slug="quads-roll", technique=TechniqueFactory(slug="psoas-press"))
+    with pytest.raises(ValidationError, match="current address of Quads Roll"):
+        former.full_clean()
+
+
+def test_a_former_slug_cannot_be_its_own_techniques_slug():
+    """A technique's current slug is not also one of its old ones."""
+    technique = TechniqueFactory(slug="psoas-press", name="Psoas Press")
+    with pytest.raises(ValidationError, match="current address of Psoas Press"):
+        FormerSlug(slug="psoas-press", technique=technique).full_clean()
+
+
+@pytest.mark.parametrize("slug", ["booklet", "comments"])
+def test_a_former_slug_cannot_be_the_address_of_another_page(slug):
+    """The booklet and comment pages are never a technique's old address."""
+    with pytest.raises(ValidationError, match="address of another page"):
+        FormerSlug(slug=slug, technique=TechniqueFactory()).full_clean()
+
+
+def test_former_slugs_are_unique():
+    """One old address leads to one technique."""
+    FormerSlug.objects.create(slug="tfl-ball", technique=TechniqueFactory())
+    with pytest.raises(IntegrityError), transaction.atomic():
+        FormerSlug.objects.create(slug="tfl-ball", technique=TechniqueFactory())
+
+
+def test_a_technique_cannot_take_another_techniques_former_slug():
+    """Renaming a technique to an address that still leads elsewhere is refused."""
+    renamed = TechniqueFactory(slug="tfl-ball-press", name="TFL Ball Press")
+    FormerSlug.objects.create(slug="tfl-ball", technique=renamed)
+    technique = TechniqueFactory(slug="side-hip-ball-press")
+    technique.slug = "tfl-ball"
+    with pytest.raises(ValidationError, match="address of TFL Ball Press"):
+        technique.full_clean()
+
+
+def test_a_technique_can_take_back_its_own_former_slug():
+    """Only another technique's old address is refused."""
+    technique = TechniqueFactory(slug="tfl-ball-press")
+    FormerSlug.objects.create(slug="tfl-ball", technique=technique)
+    technique.slug = "tfl-ball"
+    technique.full_clean()
