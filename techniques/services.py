@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, Q
 
 from smrsite import pagecache
-from techniques.models import Region, Step, Technique, Tool
+from techniques.models import FormerSlug, Region, Step, Technique, Tool
 
 CATALOGUE_FILE = Path(__file__).resolve().parent / "catalogue.toml"
 
@@ -32,11 +32,22 @@ TECHNIQUE_FIELDS = (
 )
 
 
+FORMER_SLUG_TWICE_ERROR = "“{slug}” is listed twice: as a slug or former slug of two techniques."
+TWO_ROWS_ERROR = "“{slug}” matches two techniques in the database: {names}."
+ONE_ROW_TWICE_ERROR = "“{first}” and “{second}” both match {name} in the database."
+
+
+class CatalogueError(ValueError):
+    """The catalogue contradicts itself or the database; nothing was loaded."""
+
+
 @dataclass
 class SeedReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    #: Techniques that moved to a new slug: old slug → new slug.
+    renamed: dict[str, str] = field(default_factory=dict)
 
 
 def catalogue_read(path: Path = CATALOGUE_FILE) -> dict[str, Any]:
@@ -73,6 +84,11 @@ def _sync_steps(technique: Technique, texts: list[str]) -> bool:
     return changed
 
 
+# Validating a foreign key reads its row; the seed's links are rows it loaded or created
+# itself. clean() still walks the "do this after" chain through the objects in hand.
+LOADED_LINKS = ["region", "after", "paired_stretch"]
+
+
 def _validate(obj: Model, **kwargs: Any) -> None:
     # Uniqueness and check constraints are enforced by the database when the rows are
     # written; validating them here too would cost several queries per row.
@@ -102,7 +118,11 @@ def catalogue_load(*, data: dict[str, Any]) -> SeedReport:
 
     Safe to run again and again: nothing is duplicated, unchanged rows are not
     touched (saving one would bump ``updated_at``, the content version printed
-    handouts are cached under), and uploads made in the admin are kept.
+    handouts are cached under), and uploads made in the admin are kept. A technique
+    whose ``former_slugs`` name an existing row is renamed in place, so everything
+    that points at it (logs, comments, routines) follows; every slug a technique
+    leaves keeps leading to it as a :class:`~techniques.models.FormerSlug`.
+    Raises :class:`CatalogueError` when slugs contradict each other.
     """
     tools = _upsert_all(
         Tool,
@@ -125,38 +145,41 @@ def catalogue_load(*, data: dict[str, Any]) -> SeedReport:
     )
 
     items = {item["slug"]: item for item in data.get("techniques", [])}
-    existing = {
-        t.slug: t
-        for t in Technique.objects.filter(slug__in=items)
-        .select_related("after", "paired_stretch")
-        .prefetch_related("tools", "steps")
-    }
+    moves = _former_slugs(items)
+    former_rows = {row.slug: row for row in FormerSlug.objects.filter(slug__in=[*items, *moves])}
+    existing = _existing_techniques(items, former_rows)
+    report = SeedReport()
     outcomes: dict[str, str] = {}
     techniques: dict[str, Technique] = {}
     new: list[Technique] = []
     for slug, item in items.items():
         values = {name: item.get(name, _default(name)) for name in TECHNIQUE_FIELDS}
+        values["slug"] = slug
         values["region"] = regions[item["region"]]
         values["progression"] = "\n".join(item.get("progression", []))
         technique = existing.get(slug)
         if technique is None:
-            technique = Technique(slug=slug, **values)
+            technique = Technique(**values)
             new.append(technique)
             outcomes[slug] = "created"
         else:
+            if technique.slug != slug:
+                report.renamed[technique.slug] = slug
             outcomes[slug] = "updated" if _set_changed(technique, values) else "unchanged"
         techniques[slug] = technique
     for technique in new:
-        _validate(technique, exclude=["after", "paired_stretch"])
+        _validate(technique, exclude=LOADED_LINKS)
     Technique.objects.bulk_create(new)
 
-    # References point at other techniques, so they are set once all exist.
+    # References point at other techniques, so they are set once all exist. They
+    # may still name a technique by a former slug.
     new_steps: list[Step] = []
     new_tool_links = []
+    linked: list[Technique] = []
     for slug, item in items.items():
         technique = techniques[slug]
         refs = {
-            name: techniques[item[name]] if item.get(name) else None
+            name: techniques[moves.get(item[name], item[name])] if item.get(name) else None
             for name in ("after", "paired_stretch")
         }
         refs_changed = _set_changed(technique, refs)
@@ -172,26 +195,109 @@ def catalogue_load(*, data: dict[str, Any]) -> SeedReport:
                 for n, text in enumerate(item.get("steps", []), start=1)
             ]
             if refs_changed:
-                _validate(technique)
-                technique.save(update_fields=["after", "paired_stretch"])
+                linked.append(technique)
             continue
         if {t.pk for t in technique.tools.all()} != wanted_tools:
             technique.tools.set(wanted_tools)
             steps_changed = True
         steps_changed = _sync_steps(technique, item.get("steps", [])) or steps_changed
         if outcomes[slug] == "updated" or refs_changed or steps_changed:
-            _validate(technique)
+            _validate(technique, exclude=LOADED_LINKS)
             technique.save()
             outcomes[slug] = "updated"
+    for technique in linked:
+        _validate(technique, exclude=LOADED_LINKS)
+    Technique.objects.bulk_update(linked, ["after", "paired_stretch"])
     Step.objects.bulk_create(new_steps)
     Technique.tools.through.objects.bulk_create(new_tool_links)
+    moves.update(report.renamed)
+    _sync_former_slugs(
+        {old: techniques[slug] for old, slug in moves.items()},
+        rows=former_rows,
+        current=set(items),
+    )
 
-    report = SeedReport()
     for slug, outcome in outcomes.items():
         getattr(report, outcome).append(slug)
     # Regions and tools are not in the report; a re-seed is rare, so drop every page.
     pagecache.content_changed()
     return report
+
+
+def _former_slugs(items: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """Each former slug the catalogue lists, mapped to the technique's slug now."""
+    moves: dict[str, str] = {}
+    for slug, item in items.items():
+        for old in item.get("former_slugs", []):
+            if old in items or old in moves:
+                raise CatalogueError(FORMER_SLUG_TWICE_ERROR.format(slug=old))
+            moves[old] = slug
+    return moves
+
+
+def _existing_techniques(
+    items: dict[str, dict[str, Any]], former_rows: dict[str, FormerSlug]
+) -> dict[str, Technique]:
+    """The stored technique of each catalogue slug: found by that slug, by one of its
+    ``former_slugs``, or by a former slug recorded in the database (a rename made in
+    the admin, which the catalogue then reverts like any other edit)."""
+    addresses = {slug: [slug, *item.get("former_slugs", [])] for slug, item in items.items()}
+    rows = list(
+        Technique.objects.filter(
+            Q(slug__in=[a for known in addresses.values() for a in known])
+            | Q(pk__in=[row.technique_id for row in former_rows.values()])
+        )
+        .select_related("region", "after", "paired_stretch")
+        .prefetch_related("tools", "steps")
+    )
+    by_slug = {t.slug: t for t in rows}
+    by_pk = {t.pk: t for t in rows}
+    found: dict[str, Technique] = {}
+    claimed: dict[int, str] = {}
+    for slug, known in addresses.items():
+        matches = {}
+        for address in known:
+            row = former_rows.get(address)
+            for technique in (by_slug.get(address), row and by_pk[row.technique_id]):
+                if technique is not None:
+                    matches[technique.pk] = technique
+        if len(matches) > 1:
+            names = " and ".join(sorted(t.name for t in matches.values()))
+            raise CatalogueError(TWO_ROWS_ERROR.format(slug=slug, names=names))
+        for technique in matches.values():
+            if technique.pk in claimed:
+                raise CatalogueError(
+                    ONE_ROW_TWICE_ERROR.format(
+                        first=claimed[technique.pk], second=slug, name=technique.name
+                    )
+                )
+            claimed[technique.pk] = slug
+            found[slug] = technique
+    return found
+
+
+def _sync_former_slugs(
+    wanted: dict[str, Technique], *, rows: dict[str, FormerSlug], current: set[str]
+) -> None:
+    """Make each slug of ``wanted`` lead to its technique, and drop the rows of slugs
+    that are ``current`` again. ``rows`` holds the stored rows of all those slugs."""
+    stale = [row.pk for slug, row in rows.items() if slug in current]
+    if stale:
+        FormerSlug.objects.filter(pk__in=stale).delete()
+    new, moved = [], []
+    for slug, technique in wanted.items():
+        row = rows.get(slug)
+        if row is None:
+            row = FormerSlug(slug=slug, technique=technique)
+            new.append(row)
+        elif row.technique_id != technique.pk:
+            row.technique = technique
+            moved.append(row)
+        else:
+            continue
+        _validate(row, exclude=["technique"])  # loaded or created above
+    FormerSlug.objects.bulk_create(new)
+    FormerSlug.objects.bulk_update(moved, ["technique"])
 
 
 def _default(name: str) -> Any:

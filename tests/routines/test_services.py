@@ -29,7 +29,7 @@ def log_kwargs(user, routine):
         "routine": routine,
         "day": DAY,
         "step_index": 0,
-        "rotation_slugs": ["glute-ball-roll", "glute-medius-ball"],
+        "rotation_slugs": ["glute-ball-roll", "side-hip-ball-press"],
     }
 
 
@@ -41,7 +41,7 @@ def test_routine_create_leaves_out_techniques_needing_a_missing_tool(user, catal
     )
     excluded = set(routine.excluded_techniques.values_list("slug", flat=True))
     assert "quads-roll" in excluded
-    assert "hip-flexor-roll" in excluded
+    assert "front-hip-roll" in excluded
     assert "psoas-press" not in excluded
 
 
@@ -68,7 +68,7 @@ def test_session_finishes_when_every_rotation_item_is_logged(routine, log_kwargs
     """The day's session is finished once both rotation techniques have an entry."""
     services.log_items(items=[_item("glute-ball-roll")], **log_kwargs)
     assert not DailySession.objects.get(routine=routine, day=DAY).finished
-    services.log_items(items=[_item("glute-medius-ball", status="skipped")], **log_kwargs)
+    services.log_items(items=[_item("side-hip-ball-press", status="skipped")], **log_kwargs)
     assert DailySession.objects.get(routine=routine, day=DAY).finished
 
 

@@ -90,7 +90,7 @@ def test_one_submit_of_the_defaults_gives_a_plan(auth_client, user, catalogue):
         "arms",
     ]
     assert "Your plan is ready" in response.content.decode()
-    assert _item_slugs(response) == ["glute-ball-roll", "glute-medius-ball"]
+    assert _item_slugs(response) == ["glute-ball-roll", "side-hip-ball-press"]
 
 
 def test_onboarding_orders_regions_by_the_numbers_given(auth_client, user, catalogue):
@@ -128,7 +128,7 @@ def test_today_puts_the_quads_roll_lead_in_before_the_psoas_press(auth_client, r
     response = auth_client.get(TODAY)
     assert _item_slugs(response) == [
         "quads-roll",
-        "hip-flexor-roll",
+        "front-hip-roll",
         "psoas-press",
         "supported-corpse-stretch",
     ]
@@ -144,7 +144,7 @@ def test_a_missed_day_does_not_pile_up(auth_client, routine):
         routine=routine, day=DAY - timedelta(days=5), step_index=0, finished=True
     )
     response = auth_client.get(TODAY)
-    assert _item_slugs(response)[-2:] == ["piriformis-ball", "tfl-ball"]
+    assert _item_slugs(response)[-2:] == ["piriformis-ball-press", "tfl-ball-press"]
 
 
 def test_date_override_is_ignored_unless_allowed(auth_client, routine, settings):
@@ -157,7 +157,7 @@ def test_date_override_is_ignored_unless_allowed(auth_client, routine, settings)
 
 def test_logging_today_saves_entries_and_redirects(auth_client, user, routine):
     """Ticking both items off stores them, finishes the day and says so."""
-    post = _log_post({"glute-ball-roll": DONE_WELL, "glute-medius-ball": {"status": "skipped"}})
+    post = _log_post({"glute-ball-roll": DONE_WELL, "side-hip-ball-press": {"status": "skipped"}})
     response = auth_client.post("/routine/log/" + _at(DAY), post, follow=True)
     assert response.redirect_chain[0][0] == TODAY
     assert LogEntry.objects.filter(member=user, day=DAY).count() == 2
@@ -198,10 +198,10 @@ def test_logged_items_show_on_today_and_the_next_day_moves_on(auth_client, routi
     """After finishing today, tomorrow shows the next step with 'last done'."""
     auth_client.post(
         "/routine/log/" + _at(DAY),
-        _log_post({"glute-ball-roll": DONE_WELL, "glute-medius-ball": DONE_WELL}),
+        _log_post({"glute-ball-roll": DONE_WELL, "side-hip-ball-press": DONE_WELL}),
     )
     tomorrow = auth_client.get("/routine/" + _at(DAY + timedelta(days=1)))
-    assert _item_slugs(tomorrow) == ["glute-ball-roll", "piriformis-ball", "tfl-ball"]
+    assert _item_slugs(tomorrow) == ["glute-ball-roll", "piriformis-ball-press", "tfl-ball-press"]
     assert "Last done 2 Mar (1 day ago)" in tomorrow.content.decode()
 
 
@@ -223,7 +223,7 @@ def test_overuse_backs_a_technique_off_and_says_why(auth_client, user, routine):
 
 def test_repeated_overuse_in_a_region_suggests_a_professional(auth_client, user, routine):
     """Two overuse events in the hip within 28 days show the professional advice."""
-    for slug, days_ago in (("glute-ball-roll", 10), ("tfl-ball", 3)):
+    for slug, days_ago in (("glute-ball-roll", 10), ("tfl-ball-press", 3)):
         LogEntryFactory(
             member=user,
             technique=Technique.objects.get(slug=slug),

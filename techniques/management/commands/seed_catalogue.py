@@ -1,8 +1,8 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from techniques.services import CATALOGUE_FILE, catalogue_load, catalogue_read
+from techniques.services import CATALOGUE_FILE, CatalogueError, catalogue_load, catalogue_read
 
 
 class Command(BaseCommand):
@@ -12,7 +12,12 @@ class Command(BaseCommand):
         parser.add_argument("--file", type=Path, default=CATALOGUE_FILE)
 
     def handle(self, *args, file: Path, **options):
-        report = catalogue_load(data=catalogue_read(file))
+        try:
+            report = catalogue_load(data=catalogue_read(file))
+        except CatalogueError as error:
+            raise CommandError(str(error)) from error
+        for old, new in report.renamed.items():
+            self.stdout.write(f"Renamed {old} → {new}; the old address redirects.")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Catalogue loaded: {len(report.created)} created, "
