@@ -1,6 +1,9 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from members.models import Profile
+from members.services import staff_email_verify
 from smrsite.pagecache import InvalidatesPageCacheAdmin
 
 
@@ -12,3 +15,15 @@ class ProfileAdmin(InvalidatesPageCacheAdmin, admin.ModelAdmin):
     search_fields = ["display_name", "user__username", "user__email"]
     raw_id_fields = ["user"]
     readonly_fields = ["created_at"]
+
+
+# Importing Django's UserAdmin above registered it; ours replaces it.
+admin.site.unregister(get_user_model())
+
+
+@admin.register(get_user_model())
+class UserAdmin(DjangoUserAdmin):
+    def save_model(self, request, obj, form, change):
+        """Staff given an email here can sign in with it on the site, unconfirmed."""
+        super().save_model(request, obj, form, change)
+        staff_email_verify(user=obj)

@@ -22,6 +22,6 @@ class MembersConfig(AppConfig):
         def sync_site(sender, using, **kwargs) -> None:
             site_sync(using=using)
 
-        # Sent for this app after django.contrib.sites (earlier in INSTALLED_APPS) made
-        # its default "example.com" row.
+        # Sent for this app before django.contrib.sites would make its "example.com" row
+        # (members comes first in INSTALLED_APPS), so that row is never made.
         post_migrate.connect(sync_site, sender=self, dispatch_uid="members.site")

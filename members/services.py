@@ -2,10 +2,11 @@
 
 from urllib.parse import urlsplit
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.sites.models import Site
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, transaction
 
 from members.models import Profile
 from smrsite import pagecache
@@ -54,6 +55,30 @@ def public_name(user: AbstractBaseUser | None) -> str:
         return user.profile.public_name
     except Profile.DoesNotExist:
         return f"Member {user.pk}"
+
+
+def staff_email_verify(*, user: AbstractBaseUser) -> EmailAddress | None:
+    """Count a staff member's email as verified, and primary, so they can sign in.
+
+    Staff are made with ``createsuperuser`` or in the admin, by someone who can already
+    run the site: nobody sends them the confirmation email that members answer when
+    they join, and allauth refuses an unverified address. Does nothing for members or
+    users without an email.
+    """
+    if not (user.is_staff or user.is_superuser) or not user.email:
+        return None
+    with transaction.atomic():
+        address = EmailAddress.objects.filter(user=user, email__iexact=user.email).first()
+        if address is None:
+            address = EmailAddress(user=user, email=user.email)
+        EmailAddress.objects.filter(user=user, primary=True).exclude(pk=address.pk).update(
+            primary=False
+        )
+        address.verified = True
+        address.primary = True
+        address.full_clean()
+        address.save()
+    return address
 
 
 def site_sync(*, using: str = DEFAULT_DB_ALIAS) -> Site:

@@ -35,6 +35,8 @@ SITE_NAME = "SMR Coach"
 SITE_ID = 1
 
 INSTALLED_APPS = [
+    # First, so that its createsuperuser (staff can sign in at once) replaces auth's.
+    "members",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -52,7 +54,6 @@ INSTALLED_APPS = [
     "csp",
     "techniques",
     "routines",
-    "members",
 ]
 
 MIDDLEWARE = [

@@ -76,6 +76,8 @@ def test_the_sites_framework_names_smr_coach_at_site_url():
     """Migrating sets the Site from SITE_NAME and SITE_URL instead of example.com."""
     site = Site.objects.get_current()
     assert (site.name, site.domain) == ("SMR Coach", "127.0.0.1:8000")
+    # Made with its id before Django's own default row: more sites can still be added.
+    assert Site.objects.create(domain="other.test", name="Other").pk != site.pk
 
 
 def test_the_sitemap_points_at_the_site_not_example_com(catalogue):
