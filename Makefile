@@ -1,5 +1,5 @@
-# The two entry points the README starts with.
-.PHONY: setup run test lint format
+# The two entry points the README starts with, and the lock's upkeep.
+.PHONY: setup run test lint format lock lock-upgrade test-latest
 
 setup:
 	bash scripts/setup.sh
@@ -17,3 +17,17 @@ lint:
 format:
 	.venv/bin/ruff check --fix .
 	.venv/bin/ruff format .
+
+# After editing pyproject.toml: update uv.lock as little as the change needs.
+lock:
+	scripts/uv.sh lock
+	bash scripts/setup.sh
+
+# Move every package in uv.lock to the newest release pyproject.toml allows.
+lock-upgrade:
+	scripts/uv.sh lock --upgrade
+	bash scripts/setup.sh
+
+# Optional: the whole test command on the newest allowed releases, in a throwaway venv.
+test-latest:
+	bash scripts/test-latest.sh

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a fresh machine for SMR Coach: system packages, the virtualenv at .venv/,
-# Python and npm packages, the database and the catalogue. Safe to run again.
+# Python packages from uv.lock, npm packages from package-lock.json, the database and the
+# catalogue. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,12 +22,13 @@ if ((${#missing[@]})); then
   fc-cache -f >/dev/null 2>&1 || true
 fi
 
+# Python packages: exactly the versions and hashes in uv.lock (refused if the lock is out of
+# date with pyproject.toml), the project itself as an editable install, in .venv/.
+# EXTRAS adds optional groups of pyproject.toml, e.g. EXTRAS="dev s3".
 PYTHON="${PYTHON:-python3}"
-if [ ! -x .venv/bin/python ]; then
-  "$PYTHON" -m venv .venv
-fi
-.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+extras=()
+for extra in ${EXTRAS:-dev}; do extras+=(--extra "$extra"); done
+scripts/uv.sh sync --locked --quiet --python "$PYTHON" "${extras[@]}"
 
 if [ ! -d node_modules/bootstrap ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error

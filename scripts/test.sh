@@ -1,17 +1,26 @@
 #!/usr/bin/env bash
-# Runs every check and the whole test suite: on SQLite, then again on PostgreSQL
-# and Redis when they answer on this machine. Exits non-zero on any failure,
-# including a pytest run that collected no tests (exit code 5).
+# Runs every check and the whole test suite: that uv.lock matches pyproject.toml, then
+# on SQLite, then again on PostgreSQL and Redis when they answer on this machine. Exits
+# non-zero on any failure, including a pytest run that collected no tests (exit code 5).
 set -uo pipefail
 cd "$(dirname "$0")/.."
-PY=.venv/bin/python
+# VENV: the virtualenv to test with (scripts/test-latest.sh passes a throwaway one).
+VENV="${VENV:-.venv}"
+PY="$VENV/bin/python"
 
 fail=0
 step() { echo; echo "== $*"; }
 
+# First and alone: a stale lock means the packages under test are not the ones we ship.
+step "uv.lock is up to date with pyproject.toml"
+if ! scripts/uv.sh lock --check; then
+  echo "FAILED: uv.lock is out of date with pyproject.toml: run 'make lock' and commit uv.lock." >&2
+  exit 1
+fi
+
 step "ruff"
-.venv/bin/ruff check . || fail=1
-.venv/bin/ruff format --check . || fail=1
+"$VENV/bin/ruff" check . || fail=1
+"$VENV/bin/ruff" format --check . || fail=1
 
 step "migrations are up to date"
 $PY manage.py makemigrations --check --dry-run -v 1 || fail=1
@@ -20,7 +29,7 @@ step "deploy checks (production settings)"
 DJANGO_ENV=production DJANGO_SECRET_KEY="ci-$(date +%s)-a-long-random-looking-secret-key-for-checks-only" \
   DJANGO_ALLOWED_HOSTS=example.org $PY manage.py check --deploy --fail-level WARNING || fail=1
 
-PYTEST=(.venv/bin/pytest -p no:cacheprovider)
+PYTEST=("$VENV/bin/pytest" -p no:cacheprovider)
 
 # Runs the command it is given (a pytest command line, maybe behind `env`).
 run_pytest() {

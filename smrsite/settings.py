@@ -208,7 +208,7 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 
 # Uploads and cached PDFs go through Django's storage API: local files by default,
-# an S3-compatible bucket with django-storages (`pip install -e ".[s3]"`) when
+# an S3-compatible bucket with django-storages (`EXTRAS="dev s3" make setup`) when
 # AWS_STORAGE_BUCKET_NAME is set. Names are content-versioned, never overwritten.
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
 if AWS_STORAGE_BUCKET_NAME:
