@@ -166,6 +166,9 @@ ACCOUNT_ADAPTER = "members.adapter.AccountAdapter"
 # Confirming the emailed link in the browser that signed up signs the member in and
 # takes them back to the page they joined from (allauth keeps it in the session).
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+# Confirming a sensitive change asks for the password (or the two-factor code), never for a
+# code sent by email: allauth 65.22 added that, and an inbox alone must not be enough.
+ACCOUNT_REAUTHENTICATION_METHODS = ["password", "mfa"]
 # allauth's own limits, spelled out (they live in the cache: share it between servers).
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
