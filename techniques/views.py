@@ -89,7 +89,9 @@ def technique_detail(request, slug):
 
 def _sign_in_to_reply(request, comment_id):
     """A visitor's "Sign in to reply": back to the same comment once signed in."""
-    page = request.GET.get(comment_selectors.PAGE_PARAMETER)
+    # Only a real page number rides along: junk of any length would make the redirect
+    # longer than Django allows (16,384 characters), a 400 instead of the sign-in page.
+    page = id_from(request.GET.get(comment_selectors.PAGE_PARAMETER, ""))
     query = urlencode({comment_selectors.PAGE_PARAMETER: page} if page else {})
     back = f"{request.path}?{query}{'&' if query else ''}replyto={comment_id}#reply-{comment_id}"
     return redirect_to_login(back, login_url=reverse("account_login"))

@@ -109,3 +109,13 @@ def test_a_booklet_region_with_a_nul_character_is_404(catalogue):
 def test_a_feed_token_with_a_nul_character_is_404(catalogue):
     """A calendar feed address holding %00 is 404 on every database."""
     assert Client().get("/routine/feed/abc%00def.ics").status_code == HTTPStatus.NOT_FOUND
+
+
+def test_a_visitor_replying_with_a_huge_comments_value_is_sent_to_sign_in(catalogue):
+    """?replyto= with 20,000 characters of junk in ?comments= still leads to the sign-in page."""
+    question = CommentFactory(technique=Technique.objects.get(slug="psoas-press"))
+    url = reverse("techniques:detail", kwargs={"slug": "psoas-press"})
+    response = Client().get(url, {"comments": "\x80" * 20_000, "replyto": question.pk})
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"].startswith(reverse("account_login"))
+    assert "%C2%80" not in response["Location"]
