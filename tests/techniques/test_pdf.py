@@ -654,3 +654,26 @@ def test_gunicorn_workers_warm_up_as_they_start(monkeypatch):
 
     assert calls == [1]
     worker.log.exception.assert_called_once()
+
+
+def _page_one(client, slug, size):
+    response = client.get(f"/techniques/{slug}/pdf/", {"size": size})
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return _text(content)[0]
+
+
+def test_every_handout_has_its_cautions_on_page_one_before_the_steps(client, catalogue):
+    """Someone who prints only page 1 still reads "Before you start" and its cautions.
+
+    Every technique on US Letter, the shorter page, and the Psoas Press, whose cautions
+    are the longest, on A4 too.
+    """
+    techniques = Technique.objects.published().exclude(cautions="")
+    pages = [(t, _page_one(client, t.slug, "letter")) for t in techniques]
+    psoas = techniques.get(slug="psoas-press")
+    pages.append((psoas, _page_one(client, psoas.slug, "a4")))
+    for technique, page_one in pages:
+        caution = _flat(technique.cautions)
+        assert caution in page_one, technique.slug
+        assert page_one.index("Before you start") < page_one.index(caution)
+        assert page_one.index(caution) < page_one.index("Step by step"), technique.slug

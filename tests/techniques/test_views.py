@@ -1,8 +1,10 @@
+import html
 from http import HTTPStatus
 
 import pytest
 from django.urls import reverse
 
+from techniques.models import Technique
 from tests.factories import CommentFactory, RegionFactory, StepFactory, TechniqueFactory
 
 pytestmark = pytest.mark.django_db
@@ -191,3 +193,12 @@ def test_robots_points_at_the_sitemap(client, db):
     body = client.get("/robots.txt").content.decode()
     assert "Sitemap: http://testserver/sitemap.xml" in body
     assert "Disallow: /routine/" in body
+
+
+def test_cautions_come_before_the_steps(client, catalogue):
+    """The "do not do this if…" cautions are in "Before you start", ahead of the steps."""
+    psoas = Technique.objects.get(slug="psoas-press")
+    body = client.get("/techniques/psoas-press/").content.decode()
+    caution = html.escape(psoas.cautions, quote=False)
+    assert body.count(caution) == 1
+    assert body.index("Before you start") < body.index(caution) < body.index("Step by step")
