@@ -1,5 +1,6 @@
 """A member's plan as files: the printable 14-day PDF and the iCalendar feed."""
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -10,21 +11,58 @@ from icalendar import Calendar, Event
 from routines import selectors
 from routines.models import Routine
 from routines.scheduler import DayPlan
+from techniques.models import Technique
 from techniques.pdf import html_to_pdf
 
 EVENT_MINUTES = 20
 UID_DOMAIN = "smrcoach.invalid"
 
 
+@dataclass(frozen=True)
+class PrintedItem:
+    """One line of the printed plan, with the technique's cautions.
+
+    ``shown_on`` is None where the technique first appears (its cautions are printed in
+    full there), else the day they were printed.
+    """
+
+    row: selectors.ItemRow
+    cautions: str
+    shown_on: date | None
+
+
+def _printed_days(
+    data: selectors.RoutineData, days: list[DayPlan]
+) -> list[tuple[DayPlan, list[PrintedItem]]]:
+    slugs = {item.slug for plan in days for item in plan.items}
+    with_cautions = Technique.objects.filter(slug__in=slugs).exclude(cautions="")
+    cautions = dict(with_cautions.values_list("slug", "cautions"))
+    first_day: dict[str, date] = {}
+    printed = []
+    for plan in days:
+        items = []
+        for row in selectors.item_rows(data, plan):
+            slug = row.item.slug
+            items.append(
+                PrintedItem(row=row, cautions=cautions.get(slug, ""), shown_on=first_day.get(slug))
+            )
+            first_day.setdefault(slug, plan.day)
+        printed.append((plan, items))
+    return printed
+
+
 def plan_pdf(data: selectors.RoutineData, days: list[DayPlan], *, site_url: str) -> bytes:
-    """The coming days as a printable A4 PDF: one block per day, items in order."""
+    """The coming days as a printable A4 PDF: one block per day, items in order.
+
+    Each technique carries its cautions in full the first time it appears, and a
+    pointer to that day afterwards; each day leaves ruled lines for notes.
+    """
     context = {
-        "days": [(plan, selectors.item_rows(data, plan)) for plan in days],
+        "days": _printed_days(data, days),
         "member": data.routine.member,
         "today": data.today,
         "site_name": settings.SITE_NAME,
         "site_url": site_url.rstrip("/"),
-        "techniques": data.techniques,
     }
     # Rendered fresh each time: a member's plan is private and changes every day, so
     # it is not stored the way the public handouts are.
