@@ -206,8 +206,8 @@ def client_loop(client, *, seed, deadline, slugs, run_id, first_day) -> None:
 def verify(tally: Tally, members: list[int], first_day, run_id: str) -> list[str]:
     from django.db.models import Count
 
+    from questions.models import Comment
     from routines.models import LogEntry
-    from techniques.models import Comment
 
     problems = []
     server_errors = sum(n for status, n in tally.statuses.items() if status >= 500)

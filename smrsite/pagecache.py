@@ -55,7 +55,7 @@ MEMBER_REVISION_SECONDS = 7 * 24 * 60 * 60
 HIT_HEADER = "X-Page-Cache"
 # What a release's pages are made of (see :func:`code_release`).
 SOURCES = (
-    *("smrsite", "techniques", "routines", "members", "templates", "static"),
+    *("smrsite", "techniques", "questions", "routines", "members", "templates", "static"),
     "package-lock.json",
 )
 SOURCE_SUFFIXES = frozenset({".py", ".html", ".txt", ".toml", ".css", ".js", ".svg", ".json"})

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "csp",
     "techniques",
+    "questions",
     "routines",
 ]
 

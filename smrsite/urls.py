@@ -3,8 +3,10 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from questions import urls as question_urls
 from smrsite import views
 from smrsite.admin_login import admin_login
+from techniques import urls as technique_urls
 from techniques import views as technique_views
 from techniques.sitemaps import StaticSitemap, TechniqueSitemap
 
@@ -15,7 +17,12 @@ admin.site.login = admin_login
 
 urlpatterns = [
     path("", technique_views.home, name="home"),
-    path("techniques/", include("techniques.urls")),
+    # One namespace for the catalogue and its questions, as before they were two apps:
+    # URL names such as techniques:comment are in emails already sent and in templates.
+    path(
+        "techniques/",
+        include(([*technique_urls.urlpatterns, *question_urls.urlpatterns], "techniques")),
+    ),
     # Our profile page sits beside allauth's account pages: /accounts/profile/.
     path("accounts/", include("members.urls")),
     path("accounts/", include("allauth.urls")),

@@ -3,4 +3,4 @@ from django.apps import AppConfig
 
 class TechniquesConfig(AppConfig):
     name = "techniques"
-    verbose_name = "Techniques and Q&A"
+    verbose_name = "Techniques"

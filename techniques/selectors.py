@@ -8,7 +8,8 @@ from django.db import models
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.fields.files import FieldFile
 
-from techniques.models import Comment, FaqEntry, Region, Step, Technique, Tool
+from questions.models import Comment
+from techniques.models import FaqEntry, Region, Step, Technique, Tool
 
 MAX_QUERY_LENGTH = 100
 

@@ -1,26 +1,7 @@
-"""Slow work that may run on a Celery worker: notification emails and PDF builds."""
-
-import logging
+"""PDF builds that may run on a Celery worker."""
 
 from smrsite.celery import app
-from techniques import emails, pdf, selectors
-
-logger = logging.getLogger(__name__)
-
-NOTIFICATIONS = {
-    "notify_reply": emails.notify_reply,
-    "notify_new_question": emails.notify_new_question,
-}
-
-
-@app.task(name="techniques.send_notification", ignore_result=True)
-def send_notification(kind: str, comment_id: int) -> int:
-    """Send the emails of ``kind`` about one comment; failures are logged, never raised."""
-    try:
-        return NOTIFICATIONS[kind](comment_id)
-    except Exception:
-        logger.exception("Could not send %s for comment %s", kind, comment_id)
-        return 0
+from techniques import pdf, selectors
 
 
 @app.task(name="techniques.build_technique_pdf", ignore_result=True)

@@ -10,10 +10,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from questions import selectors as question_selectors
+from questions.forms import CommentForm
 from smrsite import pagecache
 from smrsite.pagecache import cache_anonymous_page
-from techniques import comment_selectors, pdf, selectors
-from techniques.forms import CommentForm
+from techniques import pdf, selectors
 from techniques.models import Technique
 from techniques.params import id_from
 from techniques.video import ranged_file_response
@@ -23,7 +24,7 @@ from techniques.video import ranged_file_response
 def home(request):
     """The front page: what SMR is, how to start, and the regions."""
     regions = selectors.region_list()
-    recent_questions = comment_selectors.recent_answered_questions()
+    recent_questions = question_selectors.recent_answered_questions()
     return render(
         request,
         "techniques/home.html",
@@ -56,7 +57,7 @@ def technique_list(request):
     )
 
 
-@cache_anonymous_page(params=[comment_selectors.PAGE_PARAMETER])
+@cache_anonymous_page(params=[question_selectors.PAGE_PARAMETER])
 def technique_detail(request, slug):
     """One technique, laid out in the order a person needs it.
 
@@ -68,11 +69,11 @@ def technique_detail(request, slug):
         _technique_heading(slug)
         return _sign_in_to_reply(request, reply_to)
     reader = _thread_reader(request, slug)
-    page_number = request.GET.get(comment_selectors.PAGE_PARAMETER)
+    page_number = request.GET.get(question_selectors.PAGE_PARAMETER)
     shared = (
         request.user.is_authenticated
         and reader.key is not None
-        and request.GET.keys() <= {comment_selectors.PAGE_PARAMETER}
+        and request.GET.keys() <= {question_selectors.PAGE_PARAMETER}
         and not len(messages.get_messages(request))
     )
     if not shared:
@@ -91,8 +92,8 @@ def _sign_in_to_reply(request, comment_id):
     """A visitor's "Sign in to reply": back to the same comment once signed in."""
     # Only a real page number rides along: junk of any length would make the redirect
     # longer than Django allows (16,384 characters), a 400 instead of the sign-in page.
-    page = id_from(request.GET.get(comment_selectors.PAGE_PARAMETER, ""))
-    query = urlencode({comment_selectors.PAGE_PARAMETER: page} if page else {})
+    page = id_from(request.GET.get(question_selectors.PAGE_PARAMETER, ""))
+    query = urlencode({question_selectors.PAGE_PARAMETER: page} if page else {})
     back = f"{request.path}?{query}{'&' if query else ''}replyto={comment_id}#reply-{comment_id}"
     return redirect_to_login(back, login_url=reverse("account_login"))
 
@@ -109,15 +110,15 @@ def _technique_heading(slug):
 def _thread_reader(request, slug):
     """How the member sees the technique's thread, kept until they or the content change."""
     if not request.user.is_authenticated:
-        return comment_selectors.thread_reader(technique=None, viewer=request.user)
+        return question_selectors.thread_reader(technique=None, viewer=request.user)
     return pagecache.cached_for_member(
         request.user.pk,
         "thread-reader",
         (slug,),
-        lambda: comment_selectors.thread_reader(
+        lambda: question_selectors.thread_reader(
             technique=_technique_heading(slug), viewer=request.user
         ),
-        fresh=comment_selectors.ThreadReader.is_current,
+        fresh=question_selectors.ThreadReader.is_current,
     )
 
 
@@ -149,11 +150,11 @@ def _body_html(request, technique):
 
 def _thread_html(request, technique, reader):
     """The questions and answers, shared from the cache by readers who see them alike."""
-    page_number = request.GET.get(comment_selectors.PAGE_PARAMETER)
+    page_number = request.GET.get(question_selectors.PAGE_PARAMETER)
     reply_to = request.GET.get("replyto", "")
 
     def render_thread():
-        thread = comment_selectors.comment_thread(
+        thread = question_selectors.comment_thread(
             technique=technique,
             viewer=request.user,
             page_number=page_number,
@@ -166,7 +167,7 @@ def _thread_html(request, technique, reader):
             "reply_form": reply_form,
             "reply_to": id_from(reply_to),
         }
-        return render_to_string("techniques/comments/_thread_list.html", context, request)
+        return render_to_string("questions/_thread_list.html", context, request)
 
     # An inline reply form (?replyto=) carries this session's CSRF token.
     parts = None if reader.key is None or reply_to else (technique.pk, page_number, reader.key)

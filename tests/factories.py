@@ -75,7 +75,7 @@ class CommentFactory(factory.django.DjangoModelFactory):
     """A published top-level question; pass ``parent=`` for a reply (kind, root, depth follow)."""
 
     class Meta:
-        model = "techniques.Comment"
+        model = "questions.Comment"
 
     author = factory.SubFactory(UserFactory)
     body = factory.Sequence(lambda n: f"How often should I do this? (question {n})")

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from members.services import profile_for, profile_update
-from techniques import comment_services
+from questions import services
 from tests.factories import (
     ProfileFactory,
     RoutineFactory,
@@ -144,7 +144,7 @@ def test_reply_and_new_question_notifications_are_ours(django_capture_on_commit_
     coach = _member(COACH, "Coach Sam", is_staff=True)
     technique = TechniqueFactory(name="Psoas Press", slug="psoas-press")
     with django_capture_on_commit_callbacks(execute=True):
-        question = comment_services.comment_create(
+        question = services.comment_create(
             technique=technique, author=asker, body="Can I do this <b>daily</b>?"
         )
     [new_question] = mail.outbox
@@ -155,7 +155,7 @@ def test_reply_and_new_question_notifications_are_ours(django_capture_on_commit_
     assert "Can I do this &lt;b&gt;daily&lt;/b&gt;?" in _html(new_question)
 
     with django_capture_on_commit_callbacks(execute=True):
-        comment_services.comment_create(
+        services.comment_create(
             technique=technique, author=coach, body="Yes, gently.", parent=question
         )
     [reply] = [m for m in mail.outbox if "New reply" in m.subject]

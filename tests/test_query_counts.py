@@ -18,8 +18,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from questions.models import CommentFlag
 from routines.models import DailySession, StretchLog
-from techniques.models import CommentFlag, Technique
+from techniques.models import Technique
 from tests.factories import (
     CommentFactory,
     LogEntryFactory,

@@ -3,9 +3,10 @@ from django.core.cache import cache
 from django.test import Client
 from playwright.sync_api import expect
 
-from techniques import comment_services
-from techniques.comment_selectors import COMMENTS_PER_PAGE
-from techniques.models import Comment, Technique
+from questions import services
+from questions.models import Comment
+from questions.selectors import COMMENTS_PER_PAGE
+from techniques.models import Technique
 from tests.factories import CommentFactory, UserFactory
 
 pytestmark = pytest.mark.browser
@@ -41,7 +42,7 @@ def test_hostile_comments_never_run_and_show_as_text(site, page):
     CommentFactory(author=member, technique=technique, body="An earlier, approved comment.")
     ids = []
     for payload in PAYLOADS[1:]:
-        comment = comment_services.comment_create(
+        comment = services.comment_create(
             technique=technique, author=member, body=payload, kind="remark"
         )
         ids.append(comment.pk)

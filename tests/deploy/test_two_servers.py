@@ -105,7 +105,8 @@ def _manage(env: dict, *args: str, stdin: str | None = None, timeout: int = 300)
 MEMBER_SCRIPT = f"""
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
-from techniques.models import Comment, Technique
+from questions.models import Comment
+from techniques.models import Technique
 
 user = get_user_model().objects.create_user("deploy", "{EMAIL}", "{PASSWORD}")
 EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)

@@ -6,8 +6,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from questions.models import Comment, CommentFlag
 from routines.forms import RoutineForm
-from techniques.models import Comment, CommentFlag, Technique
+from techniques.models import Technique
 from techniques.params import id_from
 from tests.factories import CommentFactory, RoutineFactory, UserFactory
 

@@ -15,10 +15,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.http import int_to_base36
 
 from members.models import Profile
+from questions import emails
+from questions.models import Comment
 from routines import services as routine_services
 from routines.models import LogEntry, Routine, StretchLog
-from techniques import emails
-from techniques.models import Comment, Technique
+from techniques.models import Technique
 from tests.factories import CommentFactory, LogEntryFactory, RoutineFactory, UserFactory
 
 A_EMAIL = "alice.private@example.com"
@@ -333,7 +334,7 @@ def test_the_admin_turns_away_members_and_anonymous_visitors(world, visitor):
         "admin:index",
         "admin:routines_logentry_changelist",
         "admin:members_profile_changelist",
-        "admin:techniques_comment_changelist",
+        "admin:questions_comment_changelist",
     ]
     for name in names:
         response = client.get(reverse(name))

@@ -6,9 +6,9 @@ from http import HTTPStatus
 import pytest
 from django.core.cache import cache
 
+from questions import services
+from questions.models import Comment
 from smrsite.cache import ResilientRedisCache
-from techniques import comment_services
-from techniques.models import Comment
 from tests.factories import TechniqueFactory
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +70,7 @@ def test_members_can_still_post_without_redis(redis_down, auth_client, user):
     )
     assert response.status_code == HTTPStatus.FOUND
     assert Comment.objects.filter(author=user, body="Does it still post?").exists()
-    comment_services.comment_rate_check(author=user)
+    services.comment_rate_check(author=user)
 
 
 def test_sign_in_works_without_redis(redis_down, client, user):

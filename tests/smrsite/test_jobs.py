@@ -6,9 +6,10 @@ import pytest
 from celery.result import EagerResult
 from django.core import mail
 
+from questions import services, tasks
 from smrsite import jobs
 from smrsite.celery import app
-from techniques import comment_services, tasks
+from techniques import tasks as technique_tasks
 from tests.factories import CommentFactory, TechniqueFactory
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +38,7 @@ def _forget_connections():
 
 def _reply(question, staff_user, captured):
     with captured(execute=True):
-        comment_services.comment_create(
+        services.comment_create(
             technique=question.technique, author=staff_user, body="Daily is fine.", parent=question
         )
 
@@ -107,8 +108,12 @@ def test_build_pdf_task_stores_the_handout_once(settings, tmp_path):
     from techniques.pdf import STORAGE_DIR
 
     technique = TechniqueFactory(slug="quads-roll", name="Quads Roll")
-    first = tasks.build_technique_pdf.apply(args=(technique.slug, "a4", "https://x.test/")).get()
-    again = tasks.build_technique_pdf.apply(args=(technique.slug, "a4", "https://x.test/")).get()
+    first = technique_tasks.build_technique_pdf.apply(
+        args=(technique.slug, "a4", "https://x.test/")
+    ).get()
+    again = technique_tasks.build_technique_pdf.apply(
+        args=(technique.slug, "a4", "https://x.test/")
+    ).get()
     assert first == again
     assert first.startswith(f"{STORAGE_DIR}/quads-roll/")
     assert len(list((settings.MEDIA_ROOT / STORAGE_DIR / "quads-roll").iterdir())) == 1

@@ -7,9 +7,10 @@ from django.contrib import admin
 from django.test import Client, RequestFactory
 
 from members.services import profile_for, profile_update
+from questions import services
+from questions.models import Comment
 from smrsite.pagecache import HIT_HEADER
-from techniques import comment_services
-from techniques.models import Comment, Technique
+from techniques.models import Technique
 from tests.factories import CommentFactory, StepFactory, TechniqueFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -104,13 +105,13 @@ def test_technique_deleted_in_the_admin_disappears_from_the_catalogue(client, te
 
 def test_approving_a_comment_replaces_the_cached_page(client, technique, user, staff_user):
     """A comment waiting for moderation appears for readers as soon as staff approve it."""
-    pending = comment_services.comment_create(
+    pending = services.comment_create(
         technique=technique, author=user, body="Is twice a day too much?"
     )
     assert pending.status == Comment.Status.PENDING
     before = _warm(client, technique.get_absolute_url()).content.decode()
     assert "Is twice a day too much?" not in before
-    comment_services.comment_approve(comment=pending, by=staff_user)
+    services.comment_approve(comment=pending, by=staff_user)
     response = client.get(technique.get_absolute_url())
     assert response[HIT_HEADER] == "miss"
     assert "Is twice a day too much?" in response.content.decode()
@@ -119,7 +120,7 @@ def test_approving_a_comment_replaces_the_cached_page(client, technique, user, s
 def test_a_new_published_comment_replaces_the_cached_page(client, technique, staff_user):
     """A comment that goes live at once shows on the next anonymous visit."""
     _warm(client, technique.get_absolute_url())
-    comment_services.comment_create(technique=technique, author=staff_user, body="Staff tip.")
+    services.comment_create(technique=technique, author=staff_user, body="Staff tip.")
     assert "Staff tip." in client.get(technique.get_absolute_url()).content.decode()
 
 
@@ -134,7 +135,7 @@ def test_a_new_display_name_replaces_the_cached_page(client, technique, user):
 
 def test_signed_in_pages_are_never_cached_or_shared(technique, user, other_user):
     """Each member gets their own page (their pending comment shows only to them), never cached."""
-    comment_services.comment_create(technique=technique, author=user, body="Ryan's own question")
+    services.comment_create(technique=technique, author=user, body="Ryan's own question")
     ryan, other = Client(), Client()
     ryan.force_login(user)
     other.force_login(other_user)

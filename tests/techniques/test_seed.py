@@ -6,8 +6,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.text import slugify
 
+from questions.models import Comment
 from routines.models import LogEntry
-from techniques.models import RESERVED_SLUGS, Comment, FormerSlug, Region, Step, Technique, Tool
+from techniques.models import RESERVED_SLUGS, FormerSlug, Region, Step, Technique, Tool
 from techniques.services import CatalogueError, catalogue_load, catalogue_read
 from tests.factories import CommentFactory, LogEntryFactory, RoutineFactory, UserFactory
 

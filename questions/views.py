@@ -13,9 +13,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from members.services import profile_for, profile_update
-from techniques import comment_selectors, comment_services, emails
-from techniques.forms import CommentEditForm, CommentForm
-from techniques.models import Comment, Technique
+from questions import emails, selectors, services
+from questions.forms import CommentEditForm, CommentForm
+from questions.models import Comment
+from techniques.models import Technique
 from techniques.params import id_from
 
 POSTED = "Thanks, your comment is up."
@@ -56,8 +57,8 @@ def _staff_or_404(request) -> None:
 def comment_permalink(request, pk):
     """A comment's permanent address: the technique page, on the right page of the thread."""
     comment = _comment_or_404(pk)
-    page = comment_selectors.comment_page_number(comment=comment)
-    query = f"?{comment_selectors.PAGE_PARAMETER}={page}" if page > 1 else ""
+    page = selectors.comment_page_number(comment=comment)
+    query = f"?{selectors.PAGE_PARAMETER}={page}" if page > 1 else ""
     return redirect(f"{comment.technique.get_absolute_url()}{query}#comment-{comment.pk}")
 
 
@@ -73,7 +74,7 @@ def comment_create(request, slug):
         if parent_id:
             parent = get_object_or_404(Comment, pk=parent_id, technique=technique)
         try:
-            comment = comment_services.comment_create(
+            comment = services.comment_create(
                 technique=technique,
                 author=request.user,
                 body=form.cleaned_data["body"],
@@ -91,7 +92,7 @@ def comment_create(request, slug):
         parent = Comment.objects.filter(pk=parent_id, technique=technique).first()
     return render(
         request,
-        "techniques/comments/comment_form_page.html",
+        "questions/comment_form_page.html",
         {"technique": technique, "form": form, "parent": parent},
     )
 
@@ -102,12 +103,12 @@ def comment_edit(request, pk):
     comment = get_object_or_404(
         Comment.objects.select_related("technique"), pk=pk, author=request.user
     )
-    if not comment_services.comment_can_edit(comment, request.user, timezone.now()):
-        raise PermissionDenied(comment_services.EDIT_WINDOW_CLOSED)
+    if not services.comment_can_edit(comment, request.user, timezone.now()):
+        raise PermissionDenied(services.EDIT_WINDOW_CLOSED)
     form = CommentEditForm(request.POST or None, initial={"body": comment.body})
     if request.method == "POST" and form.is_valid():
         try:
-            comment_services.comment_update(
+            services.comment_update(
                 comment=comment, editor=request.user, body=form.cleaned_data["body"]
             )
         except ValidationError as error:
@@ -115,26 +116,24 @@ def comment_edit(request, pk):
         else:
             messages.success(request, EDITED)
             return _back_to(comment)
-    return render(
-        request, "techniques/comments/comment_edit.html", {"comment": comment, "form": form}
-    )
+    return render(request, "questions/comment_edit.html", {"comment": comment, "form": form})
 
 
 @login_required
 def comment_delete(request, pk):
     """Ask, then delete (the author, or staff); others get a 404."""
     comment = _comment_or_404(pk)
-    if not comment_services.comment_can_delete(comment, request.user):
+    if not services.comment_can_delete(comment, request.user):
         raise Http404("No such comment.")
     if request.method == "POST":
         technique = comment.technique
         parent = comment.parent
-        comment_services.comment_delete(comment=comment, by=request.user)
+        services.comment_delete(comment=comment, by=request.user)
         messages.success(request, DELETED)
         if parent is not None and Comment.objects.filter(pk=parent.pk).exists():
             return _back_to(parent)
         return redirect(f"{technique.get_absolute_url()}#comments")
-    return render(request, "techniques/comments/comment_confirm_delete.html", {"comment": comment})
+    return render(request, "questions/comment_confirm_delete.html", {"comment": comment})
 
 
 @login_required
@@ -145,13 +144,13 @@ def comment_moderate(request, pk):
     comment = _comment_or_404(pk)
     action = request.POST.get("action")
     if action == "approve":
-        comment_services.comment_approve(comment=comment, by=request.user)
+        services.comment_approve(comment=comment, by=request.user)
         messages.success(request, APPROVED)
     elif action == "hide":
-        comment_services.comment_hide(comment=comment, by=request.user)
+        services.comment_hide(comment=comment, by=request.user)
         messages.success(request, HIDDEN)
     elif action == "resolve-flags":
-        comment_services.comment_flags_resolve(comment=comment, by=request.user)
+        services.comment_flags_resolve(comment=comment, by=request.user)
         messages.success(request, FLAGS_RESOLVED)
     else:
         raise Http404("Unknown action.")
@@ -166,7 +165,7 @@ def comment_mark_answer(request, pk):
     """The asker or staff pick this reply as the answer to its question (or un-pick it)."""
     reply = _comment_or_404(pk)
     try:
-        question = comment_services.comment_mark_answer(reply=reply, by=request.user)
+        question = services.comment_mark_answer(reply=reply, by=request.user)
     except ValidationError as error:
         messages.error(request, error.messages[0])
         return _back_to(reply)
@@ -180,7 +179,7 @@ def comment_flag(request, pk):
     """A member asks staff to look at a comment."""
     comment = _comment_or_404(pk)
     try:
-        comment_services.comment_flag(
+        services.comment_flag(
             # PostgreSQL cannot store NUL characters; a free-text POST field may carry them.
             comment=comment,
             member=request.user,
@@ -199,9 +198,7 @@ def thread_follow(request, pk):
     """Follow a question's thread, or stop following it."""
     comment = _comment_or_404(pk)
     following = request.POST.get("follow") == "1"
-    comment_services.thread_follow(
-        thread_id=comment.thread_id, member=request.user, following=following
-    )
+    services.thread_follow(thread_id=comment.thread_id, member=request.user, following=following)
     messages.success(request, FOLLOWING if following else NOT_FOLLOWING)
     return _back_to(comment)
 
@@ -213,7 +210,7 @@ def faq_promote(request, pk):
     _staff_or_404(request)
     reply = _comment_or_404(pk)
     try:
-        comment_services.faq_promote(reply=reply, by=request.user)
+        services.faq_promote(reply=reply, by=request.user)
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
@@ -225,8 +222,8 @@ def faq_promote(request, pk):
 def comment_queue(request):
     """Staff only: unanswered questions oldest first, comments waiting, flagged comments."""
     _staff_or_404(request)
-    queue = comment_selectors.comment_queue()
-    return render(request, "techniques/comments/comment_queue.html", {"queue": queue})
+    queue = selectors.comment_queue()
+    return render(request, "questions/comment_queue.html", {"queue": queue})
 
 
 # Mail programs send RFC 8058 one-click unsubscribes as a POST without our CSRF token.
@@ -247,13 +244,13 @@ def comment_unsubscribe(request, token):
     if request.method == "POST":
         user = get_object_or_404(get_user_model(), pk=data["u"])
         if thread is not None:
-            comment_services.thread_follow(thread_id=thread.pk, member=user, following=False)
+            services.thread_follow(thread_id=thread.pk, member=user, following=False)
         else:
             profile_update(profile=profile_for(user), notify_new_questions=False)
         done = True
     return render(
         request,
-        "techniques/comments/unsubscribe.html",
+        "questions/unsubscribe.html",
         {
             "thread": thread,
             "done": done,

@@ -1,6 +1,6 @@
 import pytest
 
-from techniques.comment_text import comment_normalise, comment_to_html
+from questions.text import comment_normalise, comment_to_html
 
 
 def test_paragraphs_and_line_breaks_are_kept():

@@ -6,9 +6,8 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from techniques import comment_services as services
-from techniques import emails
-from techniques.models import ThreadSubscription
+from questions import emails, services
+from questions.models import ThreadSubscription
 from tests.factories import CommentFactory, ProfileFactory, TechniqueFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -148,7 +147,7 @@ def test_a_broken_mail_server_does_not_break_posting(
         raise ConnectionRefusedError("SMTP down")
 
     monkeypatch.setattr("django.core.mail.EmailMessage.send", explode)
-    with caplog.at_level(logging.ERROR, logger="techniques.emails"):
+    with caplog.at_level(logging.ERROR, logger="questions.emails"):
         saved = reply(question, staff_user, django_capture_on_commit_callbacks)
     assert saved.pk is not None
     assert "Could not send" in caplog.text

@@ -5,8 +5,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from techniques import comment_services as services
-from techniques.models import COMMENT_MAX_DEPTH, Comment, CommentFlag, FaqEntry
+from questions import services
+from questions.models import COMMENT_MAX_DEPTH, Comment, CommentFlag
+from techniques.models import FaqEntry
 from tests.factories import CommentFactory, TechniqueFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -2,8 +2,8 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout
 from django import forms
 
-from techniques.comment_services import BODY_MAX_LENGTH, BODY_TOO_LONG, BODY_TOO_SHORT
-from techniques.models import Comment
+from questions.models import Comment
+from questions.services import BODY_MAX_LENGTH, BODY_TOO_LONG, BODY_TOO_SHORT
 
 HONEYPOT_REJECTED = (
     "Sorry, we could not accept this comment. If you are a person, leave the field "

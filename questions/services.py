@@ -10,17 +10,11 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from questions import emails, tasks
+from questions.models import COMMENT_MAX_DEPTH, Comment, CommentFlag, ThreadSubscription
+from questions.text import comment_normalise
 from smrsite import pagecache
-from techniques import emails
-from techniques.comment_text import comment_normalise
-from techniques.models import (
-    COMMENT_MAX_DEPTH,
-    Comment,
-    CommentFlag,
-    FaqEntry,
-    Technique,
-    ThreadSubscription,
-)
+from techniques.models import FaqEntry, Technique
 
 BODY_MIN_LENGTH = 2
 BODY_MAX_LENGTH = 5000
@@ -164,9 +158,9 @@ def comment_create(
     if comment.status == Comment.Status.PUBLISHED:
         pagecache.content_changed()
     if comment.kind == Comment.Kind.QUESTION:
-        emails.schedule(emails.notify_new_question, comment.pk)
+        tasks.notify_after_commit(emails.notify_new_question, comment.pk)
     if comment.kind == Comment.Kind.REPLY and comment.status == Comment.Status.PUBLISHED:
-        emails.schedule(emails.notify_reply, comment.pk)
+        tasks.notify_after_commit(emails.notify_reply, comment.pk)
     return comment
 
 
@@ -243,7 +237,7 @@ def comment_approve(*, comment: Comment, by: AbstractBaseUser) -> Comment:
     comment.save(update_fields=["status"])
     pagecache.content_changed()
     if was_pending and comment.kind == Comment.Kind.REPLY:
-        emails.schedule(emails.notify_reply, comment.pk)
+        tasks.notify_after_commit(emails.notify_reply, comment.pk)
     return comment
 
 

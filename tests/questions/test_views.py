@@ -7,11 +7,11 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
+from questions import services
+from questions.models import Comment
+from questions.selectors import COMMENTS_PER_PAGE
+from questions.views import FLAGGED
 from smrsite import pagecache
-from techniques import comment_services
-from techniques.comment_selectors import COMMENTS_PER_PAGE
-from techniques.comment_views import FLAGGED
-from techniques.models import Comment
 from tests.factories import (
     CommentFactory,
     FaqEntryFactory,
@@ -157,7 +157,7 @@ def test_invalid_input_keeps_the_text(auth_client, technique):
 def test_empty_comment_gets_a_clear_message(auth_client, technique):
     """An empty form says how much to write."""
     response = auth_client.post(create_url(technique), {"body": "  "})
-    assert comment_services.BODY_TOO_SHORT in response.content.decode()
+    assert services.BODY_TOO_SHORT in response.content.decode()
 
 
 def test_honeypot_rejects_calmly_and_stores_nothing(auth_client, technique):

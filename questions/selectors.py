@@ -16,14 +16,15 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from members.services import public_name
-from techniques.comment_services import (
+from questions.models import Comment, CommentFlag, ThreadSubscription
+from questions.services import (
     EDIT_WINDOW,
     comment_can_delete,
     comment_can_edit,
     comment_can_mark_answer,
 )
-from techniques.comment_text import comment_to_html
-from techniques.models import Comment, CommentFlag, Technique, ThreadSubscription
+from questions.text import comment_to_html
+from techniques.models import Technique
 
 # Top-level comments (each with all its replies) per page: ten questions with their
 # answers are a long scroll on a phone already, under a page of instructions.

@@ -1,28 +1,27 @@
 """Notification emails about questions and replies.
 
-Sending happens after the posting transaction commits and never raises: a mail server
-that is down must not cost a member their reply. Every email carries a signed link
+``questions.tasks`` sends them after the posting transaction commits and never raises:
+a mail server that is down must not cost a member their reply. Every email carries a signed link
 that stops that kind of email without signing in, and RFC 8058 ``List-Unsubscribe``
 headers so mail programs can offer the same in one click.
 """
 
 import logging
-from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
 from django.urls import reverse
 
 from members.models import Profile
 from members.services import public_name
+from questions.models import Comment, ThreadSubscription
 from smrsite.mail import site_email
-from techniques.models import Comment, ThreadSubscription
 
 logger = logging.getLogger(__name__)
 
+# Named after the app the links were first made in: links already sent must still work.
 UNSUBSCRIBE_SALT = "techniques.comments.unsubscribe"
 SCOPE_THREAD = "thread"
 SCOPE_NEW_QUESTIONS = "new-questions"
@@ -42,25 +41,6 @@ def unsubscribe_read(token: str) -> dict:
 
 def _absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
-
-
-def schedule(send: Callable[[int], int], comment_id: int) -> None:
-    """Send ``send(comment_id)``'s emails once the current transaction commits.
-
-    On a Celery worker when a broker is configured, inline otherwise; failures are
-    logged (by the task, or here if even queueing it fails), never raised.
-    """
-
-    def run() -> None:
-        from smrsite import jobs
-        from techniques import tasks
-
-        try:
-            jobs.enqueue(tasks.send_notification, send.__name__, comment_id)
-        except Exception:
-            logger.exception("Could not send %s for comment %s", send.__name__, comment_id)
-
-    transaction.on_commit(run)
 
 
 def _wants(user, flag: str) -> bool:
