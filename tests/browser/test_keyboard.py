@@ -13,7 +13,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from techniques.models import Comment
+from questions.models import Comment
 from tests.browser.a11y import DESKTOP, PHONE
 from tests.browser.keyboard import Keyboard
 from tests.browser.steps import PASSWORD
