@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils.translation import ngettext
 from icalendar import Calendar, Event
 
 from routines import selectors
@@ -93,7 +94,8 @@ def plan_calendar(
         event.add("dtstart", start)
         event.add("dtend", start + timedelta(minutes=EVENT_MINUTES))
         region = plan.region.title() if plan.region else "Rest"
-        event.add("summary", f"SMR: {region} ({len(rows)} items)")
+        items = ngettext("%(count)d item", "%(count)d items", len(rows)) % {"count": len(rows)}
+        event.add("summary", f"SMR: {region} ({items})")
         lines = [f"{n}. {row.technique.name} — {row.item.reason}" for n, row in enumerate(rows, 1)]
         event.add("description", "\n".join([*lines, "", today_url]))
         event.add("url", today_url)

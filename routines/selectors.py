@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import DateField, F, Q, QuerySet, Subquery, Value, Window
 from django.db.models.functions import Coalesce, Greatest, RowNumber
+from django.utils.formats import date_format
+from django.utils.translation import ngettext
 
 from members.models import Profile
 from routines import scheduler
@@ -32,6 +34,9 @@ DUE_MARGIN_DAYS = scheduler.BRING_FORWARD_MARGIN_DAYS
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD, CHART_SWING = 240, 64, 10, 22
 LOG_FIELDS = ("day", "technique_id", "status", "sensitivity", "movement", "note")
 STRETCH_FIELDS = ("day", "prop", "unbroken_minutes", "tension")
+# Days in a chart's words ("2 Mar"); a technique done once has no chart, only this.
+SHORT_DAY = "j M"
+ONE_SESSION = "One session so far, on {day}: {felt}."
 
 
 def member_time_zone(member) -> str:
@@ -494,12 +499,17 @@ class TechniqueTrend:
 
     @property
     def summary(self) -> str:
-        """The chart in words, for screen readers."""
-        last = self.entries[-1]
+        """The chart in words, for screen readers and for a technique done only once."""
+        first, last = self.entries[0], self.entries[-1]
+        felt = f"{last.get_sensitivity_display().lower()}, {last.get_movement_display().lower()}"
+        if len(self.entries) == 1:
+            return ONE_SESSION.format(day=date_format(first.day, SHORT_DAY), felt=felt)
+        done = ngettext("Done %(count)d time", "Done %(count)d times", len(self.entries)) % {
+            "count": len(self.entries)
+        }
         return (
-            f"{len(self.entries)} times done, first on {self.entries[0].day:%-d %b}. "
-            f"Last time ({last.day:%-d %b}): {last.get_sensitivity_display().lower()}, "
-            f"{last.get_movement_display().lower()}."
+            f"{done}, first on {date_format(first.day, SHORT_DAY)}. "
+            f"Last time ({date_format(last.day, SHORT_DAY)}): {felt}."
         )
 
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from routines import documents, plancache, scheduler, selectors, services
 from routines.forms import ItemLogFormSet, NoteForm, RoutineForm, StretchLogForm
 from routines.models import LogEntry, Routine, StretchLog
+from smrsite import wording
 from techniques.models import Technique
 from techniques.pdf import RENDER_FAILED_MESSAGE, RENDER_FAILED_TITLE, pdf_error_response
 
@@ -26,7 +27,7 @@ SETTINGS_SAVED = "Your routine is saved."
 LOGGED = "Saved: {count} item{s} ticked off for today."
 ALL_DONE = "That is everything for today. See you tomorrow."
 NOTHING_LOGGED = "Nothing to save: tick at least one item as done or skipped."
-STRETCH_SAVED = "Stretch saved: {minutes} minutes on the {prop}."
+STRETCH_SAVED = "Stretch saved: {minutes} on the {prop}."
 NOTE_SAVED = "Note saved. It will show the next time this technique comes up."
 PINNED = "{name} is pinned: it will be on your plan every day."
 UNPINNED = "{name} is no longer pinned."
@@ -224,7 +225,9 @@ def stretch_log(request):
     log = services.stretch_log_record(member=request.user, day=day, **form.cleaned_data)
     messages.success(
         request,
-        STRETCH_SAVED.format(minutes=log.unbroken_minutes, prop=log.get_prop_display().lower()),
+        STRETCH_SAVED.format(
+            minutes=wording.minutes(log.unbroken_minutes), prop=log.get_prop_display().lower()
+        ),
     )
     return redirect(reverse("routines:today") + query + "#stretch")
 

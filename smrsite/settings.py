@@ -87,6 +87,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "smrsite.context_processors.site",
             ],
+            # Plurals and dates in running text (smrsite/wording.py).
+            "libraries": {"wording": "smrsite.wording"},
         },
     },
 ]

@@ -131,9 +131,8 @@
     function render() {
       clock.textContent = format(state.elapsed);
       startButton.textContent = state.running ? "I moved: stop" : "Start lying still";
-      side.textContent = state.reached
-        ? "Target reached: " + target + " unbroken minutes"
-        : "Target: " + target + " unbroken minutes";
+      var unit = target === 1 ? " unbroken minute" : " unbroken minutes";
+      side.textContent = (state.reached ? "Target reached: " : "Target: ") + target + unit;
     }
 
     function say(text) { announce.textContent = text; }

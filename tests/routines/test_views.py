@@ -384,7 +384,7 @@ def test_history_shows_streak_and_a_chart_per_technique(auth_client, user, routi
     page = response.content.decode()
     assert "<svg" in page
     assert "<polyline" in page
-    assert "3 times done" in page
+    assert "Done 3 times" in page
     assert "style=" not in page.split("<main", 1)[1]
 
 

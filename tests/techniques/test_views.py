@@ -1,4 +1,5 @@
 import html
+import re
 from http import HTTPStatus
 
 import pytest
@@ -202,3 +203,21 @@ def test_cautions_come_before_the_steps(client, catalogue):
     caution = html.escape(psoas.cautions, quote=False)
     assert body.count(caution) == 1
     assert body.index("Before you start") < body.index(caution) < body.index("Step by step")
+
+
+def test_the_search_count_agrees_with_its_number(client, catalogue):
+    """One match is "1 technique matches", several "N techniques match"."""
+    one = client.get("/techniques/", {"q": "corpse"}).content.decode()
+    assert "1 technique matches “corpse”" in one
+    several = client.get("/techniques/", {"q": "roll"}).content.decode()
+    assert re.search(r"\d+ techniques match “roll”", several)
+
+
+def test_a_technique_done_daily_does_not_say_every_1_days(client):
+    """Frequencies and times of 1 are singular."""
+    TechniqueFactory(slug="daily", min_frequency_days=1, target_minutes=1)
+    page = client.get("/techniques/daily/").content.decode()
+    assert "Every day, as long as the area keeps responding well." in page
+    assert "Work up to 1 unbroken, motionless minute." in page
+    assert "1 days" not in page
+    assert "1 unbroken minutes" not in page

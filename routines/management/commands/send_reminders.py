@@ -3,6 +3,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from routines import services
 
@@ -33,4 +34,5 @@ class Command(BaseCommand):
             if timezone.is_naive(moment):
                 raise CommandError("--now needs a time zone offset, e.g. 2026-03-02T08:30+00:00.")
         sent = services.reminders_send(now=moment, site_url=site_url)
-        self.stdout.write(f"{sent} reminder{'' if sent == 1 else 's'} sent.")
+        message = ngettext("%(count)d reminder sent.", "%(count)d reminders sent.", sent)
+        self.stdout.write(message % {"count": sent})
