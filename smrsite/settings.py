@@ -129,6 +129,8 @@ if REDIS_URL:
             "OPTIONS": {
                 "socket_connect_timeout": env.float("REDIS_CONNECT_TIMEOUT", default=0.5),
                 "socket_timeout": env.float("REDIS_SOCKET_TIMEOUT", default=0.5),
+                # After a failure each worker skips Redis this long (smrsite.cache).
+                "circuit_breaker_seconds": env.float("REDIS_CIRCUIT_BREAKER_SECONDS", default=5),
             },
         }
     }
