@@ -12,6 +12,9 @@ from techniques.sitemaps import StaticSitemap, TechniqueSitemap
 
 sitemaps = {"pages": StaticSitemap, "techniques": TechniqueSitemap}
 
+# 500, or 503 when the database connection was lost mid-request (smrsite.views).
+handler500 = views.server_error
+
 # Before admin.site.urls is read: the admin signs in through allauth (rate limits, 2FA).
 admin.site.login = admin_login
 

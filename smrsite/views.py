@@ -1,12 +1,19 @@
 import logging
+import sys
 
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse
+from django.template import loader
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 logger = logging.getLogger(__name__)
+
+# Seconds a visitor is asked to wait when the database connection was lost.
+DATABASE_RETRY_AFTER = 10
 
 
 @never_cache
@@ -34,3 +41,19 @@ def robots_txt(request):
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+def server_error(request):
+    """The 500 page; the 503 page when the request lost its database connection.
+
+    Django calls its ``handler500`` inside the ``except`` block of the failed request,
+    so the exception is at hand. A connection that PostgreSQL terminated or that broke
+    mid-query (``OperationalError``, ``InterfaceError``) is a passing outage, not a bug:
+    Django closes that connection at the end of the request and the next one reconnects.
+    """
+    if isinstance(sys.exception(), OperationalError | InterfaceError):
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER)
+        add_never_cache_headers(response)
+        return response
+    return defaults.server_error(request)
