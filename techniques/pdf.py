@@ -428,6 +428,11 @@ def booklet_document(
     return PdfDocument(html=source, version=content_version(source, variant=size))
 
 
+def download_name(key: str, size: str) -> str:
+    """What the browser saves: ``<key>.pdf`` on A4, ``<key>-letter.pdf`` on US Letter."""
+    return f"{key}.pdf" if size == DEFAULT_SIZE else f"{key}-{size}.pdf"
+
+
 def booklet_key(region: Region | None) -> str:
     """The file name (without ``.pdf``) and storage folder of a booklet."""
     return f"smr-coach-{region.slug}" if region else "smr-coach-booklet"

@@ -207,7 +207,8 @@ def technique_pdf(request, slug):
     # The handout's HTML is only built when its current version is not stored yet.
     return pdf.pdf_response(
         request,
-        filename=f"{slug}.pdf",
+        filename=pdf.download_name(slug, size),
+        key=slug,
         version=pdf.handout_version(state, size=size, site_url=site_url),
         document=lambda: pdf.technique_document(
             _handout_technique(slug), size=size, site_url=site_url
@@ -231,7 +232,11 @@ def technique_booklet(request):
     )
     key = pdf.booklet_key(region)
     return pdf.pdf_response(
-        request, filename=f"{key}.pdf", version=document.version, document=lambda: document
+        request,
+        filename=pdf.download_name(key, size),
+        key=key,
+        version=document.version,
+        document=lambda: document,
     )
 
 

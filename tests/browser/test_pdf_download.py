@@ -17,4 +17,9 @@ def test_reader_downloads_the_psoas_press_pdf(site, page, tmp_path):
 
     assert download.suggested_filename == "psoas-press.pdf"
     assert saved.read_bytes().startswith(b"%PDF")
+
+    # The Letter version does not overwrite it in the downloads folder.
+    with page.expect_download(timeout=30_000) as download_info:
+        page.get_by_role("link", name="US Letter version (PDF)").click()
+    assert download_info.value.suggested_filename == "psoas-press-letter.pdf"
     expect(page.get_by_role("link", name="Video of the technique")).to_have_count(0)

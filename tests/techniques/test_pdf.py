@@ -92,10 +92,11 @@ def test_pdf_is_an_a4_attachment_named_after_the_slug(client, catalogue):
 
 
 def test_letter_size_is_available_on_request(client, catalogue):
-    """?size=letter prints on US Letter paper."""
+    """?size=letter prints on US Letter paper, saved as <slug>-letter.pdf beside the A4 one."""
     response = client.get(PSOAS_PDF, {"size": "letter"})
 
     assert response.status_code == HTTPStatus.OK
+    assert response["Content-Disposition"] == 'attachment; filename="psoas-press-letter.pdf"'
     box = PdfReader(io.BytesIO(response.content)).pages[0].mediabox
     assert (float(box.width), float(box.height)) == pytest.approx(LETTER_POINTS, abs=0.5)
 
@@ -677,3 +678,13 @@ def test_every_handout_has_its_cautions_on_page_one_before_the_steps(client, cat
         assert caution in page_one, technique.slug
         assert page_one.index("Before you start") < page_one.index(caution)
         assert page_one.index(caution) < page_one.index("Step by step"), technique.slug
+
+
+def test_a_letter_booklet_is_named_apart_but_stored_with_the_a4_one(client, small_catalogue):
+    """The Letter booklet downloads as smr-coach-booklet-letter.pdf, kept in the same folder."""
+    response = client.get("/techniques/booklet/", {"size": "letter"})
+
+    assert response["Content-Disposition"] == (
+        'attachment; filename="smr-coach-booklet-letter.pdf"'
+    )
+    assert default_storage.listdir("pdfs")[0] == ["smr-coach-booklet"]
