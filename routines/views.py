@@ -313,11 +313,14 @@ def edit(request):
     feed_url = request.build_absolute_uri(
         reverse("routines:feed", kwargs={"token": routine.feed_token})
     )
-    return render(
-        request,
-        "routines/routine_settings.html",
-        {"form": form, "routine": routine, "feed_url": feed_url},
-    )
+    context = {
+        "form": form,
+        "routine": routine,
+        "feed_url": feed_url,
+        # Calendar apps subscribe to webcal:// links rather than download the file once.
+        "webcal_url": "webcal://" + feed_url.split("://", 1)[1],
+    }
+    return render(request, "routines/routine_settings.html", context)
 
 
 @login_required
