@@ -12,6 +12,8 @@ from techniques.sitemaps import StaticSitemap, TechniqueSitemap
 
 sitemaps = {"pages": StaticSitemap, "techniques": TechniqueSitemap}
 
+# A search box and the closest technique names for a mistyped address (smrsite.views).
+handler404 = views.page_not_found
 # 500, or 503 when the database connection was lost mid-request (smrsite.views).
 handler500 = views.server_error
 

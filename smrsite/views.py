@@ -1,8 +1,9 @@
 import logging
 import sys
+from urllib.parse import unquote
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotFound
 from django.template import loader
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -10,10 +11,37 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from techniques.selectors import technique_suggestions
+
 logger = logging.getLogger(__name__)
 
 # Seconds a visitor is asked to wait when the database connection was lost.
 DATABASE_RETRY_AFTER = 10
+
+
+def page_not_found(request, exception):
+    """The friendly 404: a search box and the techniques closest to the address asked for."""
+    words = _last_segment(request.path)
+    context = {
+        "query": words.replace("-", " "),
+        "suggestions": _suggestions(words),
+    }
+    return HttpResponseNotFound(loader.render_to_string("404.html", context, request))
+
+
+def _last_segment(path: str) -> str:
+    """The part of the address a person typed: "psoas-pres" of /techniques/psoas-pres/."""
+    parts = [part for part in unquote(path).replace("\x00", "").split("/") if part]
+    return parts[-1][:100] if parts else ""
+
+
+def _suggestions(words: str) -> list:
+    try:
+        return technique_suggestions(text=words)
+    except DatabaseError:
+        # The 404 page must not become a 500 when the database is away.
+        logger.exception("404 page: could not read technique names")
+        return []
 
 
 @never_cache

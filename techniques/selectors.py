@@ -1,5 +1,6 @@
 """Reads of the catalogue."""
 
+import difflib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -12,11 +13,34 @@ from questions.models import Comment
 from techniques.models import FaqEntry, Region, Step, Technique, Tool
 
 MAX_QUERY_LENGTH = 100
+# How alike a mistyped address must be to a technique's slug or name to be suggested.
+SUGGESTION_CUTOFF = 0.6
 
 
 def region_list() -> QuerySet[Region]:
     """Regions in rotation order."""
     return Region.objects.order_by("position", "name")
+
+
+def technique_suggestions(*, text: str, limit: int = 3) -> list[Technique]:
+    """Published techniques whose slug or name is closest to ``text`` ("psoas-pres").
+
+    For the 404 page: one small query and difflib over the names and slugs, so a
+    mistyped address costs next to nothing.
+    """
+    text = text.strip().lower()[:MAX_QUERY_LENGTH]
+    if not text:
+        return []
+    techniques = {t.pk: t for t in Technique.objects.published().only("slug", "name")}
+    keys = {}
+    for technique in techniques.values():
+        keys.setdefault(technique.slug, technique.pk)
+        keys.setdefault(technique.name.lower(), technique.pk)
+    found = []
+    for key in difflib.get_close_matches(text, keys, n=limit * 2, cutoff=SUGGESTION_CUTOFF):
+        if keys[key] not in found:
+            found.append(keys[key])
+    return [techniques[pk] for pk in found[:limit]]
 
 
 def technique_search(*, region: Region | None = None, query: str = "") -> QuerySet[Technique]:
