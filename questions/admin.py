@@ -27,6 +27,31 @@ class CommentAdmin(InvalidatesPageCacheAdmin, admin.ModelAdmin):
     actions = ["approve", "hide"]
     inlines = [CommentFlagInline]
 
+    # Deleting here goes through the same service as on the page: a comment with replies
+    # stays as a "removed" placeholder and its replies stay, where Django's own delete
+    # would cascade through the whole subthread.
+    def delete_model(self, request, obj):
+        services.comment_delete(comment=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        # Replies first, so a question picked with all its replies goes too; each is read
+        # afresh, as deleting one may have deleted the placeholder above it.
+        for pk in queryset.order_by("-depth", "-created_at").values_list("pk", flat=True):
+            comment = Comment.objects.filter(pk=pk).first()
+            if comment is not None:
+                services.comment_delete(comment=comment, by=request.user)
+
+    def get_deleted_objects(self, objs, request):
+        """What the confirmation page lists: the comments themselves, never their replies."""
+        comments = list(objs)
+        listed = [
+            f"{comment} (stays as “This comment was removed.” above its replies)"
+            if comment.replies.exists()
+            else str(comment)
+            for comment in comments
+        ]
+        return listed, {Comment._meta.verbose_name_plural: len(comments)}, set(), []
+
     @admin.display(boolean=True)
     def answered(self, obj: Comment) -> bool | None:
         return obj.answer_id is not None if obj.is_question else None

@@ -155,13 +155,14 @@ def comment_thread(
     *,
     technique: Technique,
     viewer: AbstractBaseUser,
-    page_number: int | str | None = 1,
+    page_number: int = 1,
     following: frozenset[int] | None = None,
     now: datetime | None = None,
 ) -> Thread:
     """The technique's thread for ``viewer``: one page of top-level comments with all replies.
 
     ``following`` is the questions the viewer follows, when the caller already knows.
+    Raises ``EmptyPage`` for a page past the last (page 1 always exists).
     """
     now = now or timezone.now()
     comments = list(
@@ -183,7 +184,7 @@ def comment_thread(
             nodes[comment.parent_id].children.append(node)
     top = _prune(top)
     count = sum(1 for c in comments if c.status == Comment.Status.PUBLISHED)
-    page = Paginator(top, COMMENTS_PER_PAGE).get_page(page_number)
+    page = Paginator(top, COMMENTS_PER_PAGE).page(page_number)
     if following is None:
         following = thread_reader(technique=technique, viewer=viewer).following
     return Thread(
@@ -239,6 +240,33 @@ def thread_reader(
     key = f"member;own={','.join(mine)};following={','.join(map(str, sorted(following)))}"
     closes = min((c.created_at + EDIT_WINDOW for c in editable), default=None)
     return ThreadReader(key=key, following=following, valid_until=closes)
+
+
+def comment_visible_to(*, comment: Comment, viewer: AbstractBaseUser) -> bool:
+    """Whether ``viewer`` may see ``comment`` on its page (for its permalink).
+
+    Comments waiting for moderation show to their author and staff, hidden ones to
+    staff; a removed one has nothing left to show. Its parent and question must be
+    on the page too, if only as "removed" placeholders (``comment`` is loaded with
+    them).
+    """
+    staff = viewer.is_authenticated and viewer.is_staff
+    own = viewer.is_authenticated and comment.author_id == viewer.pk
+    shown = {
+        Comment.Status.PUBLISHED: True,
+        Comment.Status.PENDING: staff or own,
+        Comment.Status.HIDDEN: staff,
+        Comment.Status.REMOVED: False,
+    }[comment.status]
+    above = [c for c in (comment.parent, comment.root) if c is not None]
+    return shown and all(_shows_in_thread(c, viewer) for c in above)
+
+
+def _shows_in_thread(comment: Comment, viewer: AbstractBaseUser) -> bool:
+    """Whether the thread shows ``comment`` to ``viewer``, as itself or as a placeholder."""
+    if comment.status != Comment.Status.PENDING:
+        return True
+    return viewer.is_authenticated and (viewer.is_staff or comment.author_id == viewer.pk)
 
 
 def comment_page_number(*, comment: Comment) -> int:

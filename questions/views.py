@@ -57,6 +57,8 @@ def _staff_or_404(request) -> None:
 def comment_permalink(request, pk):
     """A comment's permanent address: the technique page, on the right page of the thread."""
     comment = _comment_or_404(pk)
+    if not selectors.comment_visible_to(comment=comment, viewer=request.user):
+        raise Http404("No such comment.")
     page = selectors.comment_page_number(comment=comment)
     query = f"?{selectors.PAGE_PARAMETER}={page}" if page > 1 else ""
     return redirect(f"{comment.technique.get_absolute_url()}{query}#comment-{comment.pk}")

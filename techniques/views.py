@@ -4,7 +4,8 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404
+from django.core.paginator import EmptyPage
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -65,11 +66,14 @@ def technique_detail(request, slug):
     question followed) share one kept copy of it, CSRF token left out.
     """
     reply_to = id_from(request.GET.get("replyto", ""))
+    page_number, canonical = _thread_page(request)
     if reply_to is not None and not request.user.is_authenticated:
         _technique_heading(slug)
-        return _sign_in_to_reply(request, reply_to)
+        return _sign_in_to_reply(request, reply_to, page_number)
+    if not canonical:
+        _technique_heading(slug)
+        return _thread_page_redirect(request, page_number, reply_to)
     reader = _thread_reader(request, slug)
-    page_number = request.GET.get(question_selectors.PAGE_PARAMETER)
     shared = (
         request.user.is_authenticated
         and reader.key is not None
@@ -77,23 +81,45 @@ def technique_detail(request, slug):
         and not len(messages.get_messages(request))
     )
     if not shared:
-        return _technique_page(request, slug, reader)
+        return _technique_page(request, slug, reader, page_number)
     pieces = pagecache.cached_value(
         "technique-page",
         (slug, page_number, reader.key),
         lambda: pagecache.csrf_pieces(
-            _technique_page(request, slug, reader, csrf_token=pagecache.CSRF_SLOT)
+            _technique_page(request, slug, reader, page_number, csrf_token=pagecache.CSRF_SLOT)
         ),
     )
     return pagecache.with_csrf_token(request, pieces)
 
 
-def _sign_in_to_reply(request, comment_id):
+def _thread_page(request):
+    """The page of the thread ``?comments=`` means, and whether it is written the one way
+    the page's own links write it (none for page 1, ``?comments=2`` for page 2).
+
+    A number written otherwise (``02``, ``1``) means its page; anything else the first.
+    """
+    values = request.GET.getlist(question_selectors.PAGE_PARAMETER)
+    if not values:
+        return 1, True
+    number = id_from(values[-1].lstrip("0")) or 1
+    return number, number > 1 and values == [str(number)]
+
+
+def _thread_page_redirect(request, number, reply_to):
+    """Send a ``?comments=`` not written canonically to the page's one address: any value
+    a visitor can type costs a redirect, never a page rendered and cached under it."""
+    query = {question_selectors.PAGE_PARAMETER: number} if number > 1 else {}
+    if reply_to is not None:
+        query["replyto"] = reply_to
+    anchor = f"#reply-{reply_to}" if reply_to is not None else "#comments"
+    return HttpResponsePermanentRedirect(
+        f"{request.path}{'?' if query else ''}{urlencode(query)}{anchor}"
+    )
+
+
+def _sign_in_to_reply(request, comment_id, page_number):
     """A visitor's "Sign in to reply": back to the same comment once signed in."""
-    # Only a real page number rides along: junk of any length would make the redirect
-    # longer than Django allows (16,384 characters), a 400 instead of the sign-in page.
-    page = id_from(request.GET.get(question_selectors.PAGE_PARAMETER, ""))
-    query = urlencode({question_selectors.PAGE_PARAMETER: page} if page else {})
+    query = urlencode({question_selectors.PAGE_PARAMETER: page_number} if page_number > 1 else {})
     back = f"{request.path}?{query}{'&' if query else ''}replyto={comment_id}#reply-{comment_id}"
     return redirect_to_login(back, login_url=reverse("account_login"))
 
@@ -122,12 +148,12 @@ def _thread_reader(request, slug):
     )
 
 
-def _technique_page(request, slug, reader, *, csrf_token=None):
+def _technique_page(request, slug, reader, page_number, *, csrf_token=None):
     technique = _technique_heading(slug)
     context = {
         "technique": technique,
         "body_html": _body_html(request, technique),
-        "thread_html": _thread_html(request, technique, reader),
+        "thread_html": _thread_html(request, technique, reader, page_number),
         "comment_form": CommentForm(),
     }
     if csrf_token is not None:
@@ -148,18 +174,23 @@ def _body_html(request, technique):
     return pagecache.cached_fragment("technique", (technique.pk,), render_body)
 
 
-def _thread_html(request, technique, reader):
-    """The questions and answers, shared from the cache by readers who see them alike."""
-    page_number = request.GET.get(question_selectors.PAGE_PARAMETER)
+def _thread_html(request, technique, reader, page_number):
+    """The questions and answers, shared from the cache by readers who see them alike.
+
+    A page past the last is a 404 (nothing is kept for it).
+    """
     reply_to = request.GET.get("replyto", "")
 
     def render_thread():
-        thread = question_selectors.comment_thread(
-            technique=technique,
-            viewer=request.user,
-            page_number=page_number,
-            following=reader.following,
-        )
+        try:
+            thread = question_selectors.comment_thread(
+                technique=technique,
+                viewer=request.user,
+                page_number=page_number,
+                following=reader.following,
+            )
+        except EmptyPage:
+            raise Http404("No such page of comments.") from None
         reply_form = CommentForm(reply=True, auto_id="reply_%s", initial={"parent": reply_to})
         context = {
             "technique": technique,
