@@ -19,7 +19,7 @@ from members.models import Profile
 from routines import scheduler
 from routines.models import DailySession, LogEntry, Routine, RoutineRegion, StretchLog
 from smrsite import pagecache
-from techniques.models import Region, Technique, Tool
+from techniques.models import PICTURE_SHOWN, Region, Technique, Tool
 
 # Logs older than this do not change a plan: the longest frequency is 60 days, a
 # back-off lasts 7 and the overuse window 28.
@@ -83,6 +83,7 @@ def catalogue_techniques() -> list[Technique]:
             "region__name",
             "region__colour",
             "region__position",
+            *PICTURE_SHOWN,
         )
         .order_by("region__position", "position", "name")
     )

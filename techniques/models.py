@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
+from techniques import illustrations
 from techniques.validators import IMAGE_VALIDATORS, VIDEO_VALIDATORS
 
 HEX_COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as #rrggbb.")
@@ -16,6 +17,30 @@ RESERVED_SLUGS = frozenset({"booklet", "comments"})
 RESERVED_SLUG_ERROR = "“{slug}” is the address of another page; choose another slug."
 SLUG_IS_FORMER_ERROR = "“{slug}” was the address of {technique}, which it still leads to."
 FORMER_SLUG_IS_CURRENT_ERROR = "“{slug}” is the current address of {technique}."
+PICTURE_INCOMPLETE_ERROR = (
+    "Choose the pose, the tool, the contact point and the direction together, "
+    "or leave all four empty."
+)
+PICTURE_PROBLEM_ERROR = "This picture cannot be drawn: {problem}."
+#: The four fields the drawn picture of a technique is made from.
+PICTURE_FIELDS = ("pose", "pose_tool", "contact_point", "direction")
+#: What techniques/_illustration.html reads besides the name and the region's colour:
+#: load these with a technique (``only()``) so showing its picture costs no query.
+PICTURE_SHOWN = (*PICTURE_FIELDS, "image", "image_alt")
+PICTURE_TABLES = (
+    illustrations.POSES,
+    illustrations.TOOLS,
+    illustrations.CONTACTS,
+    illustrations.DIRECTIONS,
+)
+
+
+def _choices(table: dict) -> list[tuple[str, str]]:
+    return [(slug, entry.label) for slug, entry in table.items()]
+
+
+def _one_of(field: str, table: dict) -> Q:
+    return Q(**{f"{field}__in": ["", *table]})
 
 
 class Region(models.Model):
@@ -124,6 +149,28 @@ class Technique(models.Model):
         upload_to="techniques/images/", blank=True, validators=IMAGE_VALIDATORS
     )
     image_alt = models.CharField("image description", max_length=200, blank=True)
+    # The drawn picture of the position (techniques.illustrations); an uploaded image wins.
+    pose = models.CharField(
+        max_length=30,
+        blank=True,
+        choices=_choices(illustrations.POSES),
+        help_text="How the body lies, sits or stands in the picture.",
+    )
+    pose_tool = models.CharField(
+        "tool in the picture", max_length=20, blank=True, choices=_choices(illustrations.TOOLS)
+    )
+    contact_point = models.CharField(
+        max_length=30,
+        blank=True,
+        choices=_choices(illustrations.CONTACTS),
+        help_text="Where the tool touches the body; its muscle is coloured in the region's colour.",
+    )
+    direction = models.CharField(
+        max_length=20,
+        blank=True,
+        choices=_choices(illustrations.DIRECTIONS),
+        help_text="The arrow: pressing, rolling along the muscle, small circles or resting.",
+    )
     video = models.FileField(
         upload_to="techniques/videos/",
         blank=True,
@@ -152,6 +199,13 @@ class Technique(models.Model):
             models.CheckConstraint(
                 condition=Q(duration_seconds__gte=10), name="technique_duration_positive"
             ),
+            models.CheckConstraint(
+                condition=_one_of("pose", illustrations.POSES)
+                & _one_of("pose_tool", illustrations.TOOLS)
+                & _one_of("contact_point", illustrations.CONTACTS)
+                & _one_of("direction", illustrations.DIRECTIONS),
+                name="technique_picture_known",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -172,6 +226,23 @@ class Technique(models.Model):
     def progression_stages(self) -> list[str]:
         return [line.strip() for line in self.progression.splitlines() if line.strip()]
 
+    @property
+    def picture(self) -> dict[str, str] | None:
+        """The drawn picture's four values, keyed as ``techniques.illustrations`` takes
+        them, or None when they are not all given."""
+        values = [getattr(self, name) for name in PICTURE_FIELDS]
+        if not all(values):
+            return None
+        return dict(zip(("pose", "tool", "contact", "direction"), values, strict=True))
+
+    @property
+    def picture_description(self) -> str:
+        """The drawn picture's text alternative ("Lying face down…"), or "" without one."""
+        picture = self.picture
+        if picture is None or illustrations.problem(**picture):
+            return ""
+        return illustrations.describe(**picture)
+
     def clean(self) -> None:
         # The database refuses a technique that comes after itself; a longer loop
         # (A after B after A) needs a walk up the chain.
@@ -186,6 +257,25 @@ class Technique(models.Model):
             raise ValidationError({"paired_stretch": PAIRED_NOT_STRETCH_ERROR})
         if self.slug in RESERVED_SLUGS:
             raise ValidationError({"slug": RESERVED_SLUG_ERROR.format(slug=self.slug)})
+        self._clean_picture()
+
+    def _clean_picture(self) -> None:
+        given = [getattr(self, name) for name in PICTURE_FIELDS]
+        if not any(given):
+            return
+        if not all(given):
+            raise ValidationError(
+                {
+                    name: PICTURE_INCOMPLETE_ERROR
+                    for name, value in zip(PICTURE_FIELDS, given, strict=True)
+                    if not value
+                }
+            )
+        known = all(value in table for value, table in zip(given, PICTURE_TABLES, strict=True))
+        # Unknown values are refused by each field's choices already.
+        problem = illustrations.problem(**self.picture) if known else None
+        if problem is not None:
+            raise ValidationError({"pose": PICTURE_PROBLEM_ERROR.format(problem=problem)})
 
     def validate_unique(self, exclude=None) -> None:
         # A slug must be free among the former slugs of other techniques too, or

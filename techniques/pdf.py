@@ -70,8 +70,9 @@ from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from smrsite.context_processors import DISCLAIMER
-from techniques import models, selectors
+from techniques import illustrations, models, selectors
 from techniques.models import Region, Technique
+from techniques.templatetags import illustrations as drawing_tag
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +83,8 @@ def _code_version() -> str:
     Read once at import: a code change only takes effect after a restart anyway.
     """
     digest = hashlib.sha256(f"{django.__version__}\0{weasyprint.__version__}".encode())
-    for module_file in (__file__, models.__file__):
+    # The pictures are drawn by code: a change to the drawing is a change to the page.
+    for module_file in (__file__, models.__file__, illustrations.__file__, drawing_tag.__file__):
         digest.update(Path(module_file).read_bytes())
     return digest.hexdigest()
 
@@ -98,6 +100,7 @@ HANDOUT_TEMPLATES = (
     "techniques/pdf/_handout.html",
     "techniques/pdf/_footer.html",
     "techniques/_region_icon.html",
+    "techniques/_illustration.html",
 )
 HANDOUT_STATIC = ("css/print.css",)
 

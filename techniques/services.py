@@ -9,7 +9,8 @@ from django.db import transaction
 from django.db.models import Model, Q
 
 from smrsite import pagecache
-from techniques.models import FormerSlug, Region, Step, Technique, Tool
+from techniques import illustrations
+from techniques.models import PICTURE_FIELDS, FormerSlug, Region, Step, Technique, Tool
 
 CATALOGUE_FILE = Path(__file__).resolve().parent / "catalogue.toml"
 
@@ -35,10 +36,19 @@ TECHNIQUE_FIELDS = (
 FORMER_SLUG_TWICE_ERROR = "“{slug}” is listed twice: as a slug or former slug of two techniques."
 TWO_ROWS_ERROR = "“{slug}” matches two techniques in the database: {names}."
 ONE_ROW_TWICE_ERROR = "“{first}” and “{second}” both match {name} in the database."
+#: A technique's ``picture`` table in the catalogue, and the model field each key fills.
+PICTURE_KEYS = dict(zip(("pose", "tool", "contact", "direction"), PICTURE_FIELDS, strict=True))
+PICTURE_MISSING_ERROR = (
+    "{slug}: no picture; give it one, e.g. "
+    'picture = {{ pose = "face-down", tool = "ball", contact = "belly", direction = "press" }}'
+)
+PICTURE_KEYS_ERROR = "{slug}: a picture needs exactly these keys: pose, tool, contact, direction"
+PICTURE_ERROR = "{slug}: the picture cannot be drawn: {problem}"
 
 
 class CatalogueError(ValueError):
-    """The catalogue contradicts itself or the database; nothing was loaded."""
+    """The catalogue contradicts itself or the database, or names a picture that cannot be
+    drawn; nothing was loaded."""
 
 
 @dataclass
@@ -54,6 +64,20 @@ def catalogue_read(path: Path = CATALOGUE_FILE) -> dict[str, Any]:
     """Parse the catalogue file shipped with the app."""
     with path.open("rb") as handle:
         return tomllib.load(handle)
+
+
+def _picture_values(item: dict[str, Any]) -> dict[str, str]:
+    """A technique's picture as model field values, or :class:`CatalogueError` saying why not."""
+    slug = item["slug"]
+    picture = item.get("picture")
+    if picture is None:
+        raise CatalogueError(PICTURE_MISSING_ERROR.format(slug=slug))
+    if not isinstance(picture, dict) or set(picture) != set(PICTURE_KEYS):
+        raise CatalogueError(PICTURE_KEYS_ERROR.format(slug=slug))
+    problem = illustrations.problem(**{key: str(value) for key, value in picture.items()})
+    if problem is not None:
+        raise CatalogueError(PICTURE_ERROR.format(slug=slug, problem=problem))
+    return {field: picture[key] for key, field in PICTURE_KEYS.items()}
 
 
 def _set_changed(obj: Model, values: dict[str, Any]) -> bool:
@@ -122,8 +146,12 @@ def catalogue_load(*, data: dict[str, Any]) -> SeedReport:
     whose ``former_slugs`` name an existing row is renamed in place, so everything
     that points at it (logs, comments, routines) follows; every slug a technique
     leaves keeps leading to it as a :class:`~techniques.models.FormerSlug`.
-    Raises :class:`CatalogueError` when slugs contradict each other.
+    Raises :class:`CatalogueError` when slugs contradict each other, and before
+    writing anything when a technique has no picture or one that names an unknown
+    pose, tool, contact point or direction or cannot be drawn.
     """
+    items = {item["slug"]: item for item in data.get("techniques", [])}
+    pictures = {slug: _picture_values(item) for slug, item in items.items()}
     tools = _upsert_all(
         Tool,
         {
@@ -144,7 +172,6 @@ def catalogue_load(*, data: dict[str, Any]) -> SeedReport:
         },
     )
 
-    items = {item["slug"]: item for item in data.get("techniques", [])}
     moves = _former_slugs(items)
     former_rows = {row.slug: row for row in FormerSlug.objects.filter(slug__in=[*items, *moves])}
     existing = _existing_techniques(items, former_rows)
@@ -157,6 +184,7 @@ def catalogue_load(*, data: dict[str, Any]) -> SeedReport:
         values["slug"] = slug
         values["region"] = regions[item["region"]]
         values["progression"] = "\n".join(item.get("progression", []))
+        values.update(pictures[slug])
         technique = existing.get(slug)
         if technique is None:
             technique = Technique(**values)
