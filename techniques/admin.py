@@ -1,7 +1,11 @@
 from django.contrib import admin
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.html import format_html
 
 from smrsite.pagecache import InvalidatesPageCacheAdmin
 from techniques.models import FaqEntry, Region, Step, Stretch, Technique, Tool
+from techniques.templatetags.illustrations import technique_drawing
 
 
 @admin.register(Region)
@@ -48,6 +52,12 @@ class TechniqueAdmin(InvalidatesPageCacheAdmin, admin.ModelAdmin):
     filter_horizontal = ["tools"]
     inlines = [StepInline, FaqEntryInline]
     save_on_top = True
+    readonly_fields = ["picture_preview"]
+
+    class Media:
+        css = {"all": ["css/admin-pictures.css"]}
+
+    change_list_template = "admin/techniques/technique/change_list.html"
     fieldsets = [
         (
             None,
@@ -68,9 +78,51 @@ class TechniqueAdmin(InvalidatesPageCacheAdmin, admin.ModelAdmin):
             },
         ),
         ("Stretches", {"fields": ["target_minutes", "progression"], "classes": ["collapse"]}),
+        (
+            "Picture of the position",
+            {
+                "fields": [
+                    ("pose", "pose_tool"),
+                    ("contact_point", "direction"),
+                    "picture_preview",
+                ],
+                "description": "Drawn from these four choices (save to see a change); an "
+                "uploaded image below is shown instead when there is one.",
+            },
+        ),
         ("Media", {"fields": [("image", "image_alt"), "video"]}),
         (None, {"fields": ["is_published"]}),
     ]
+
+    @admin.display(description="Picture")
+    def picture_preview(self, obj: Technique) -> str:
+        drawing = technique_drawing(obj) if obj.pk else ""
+        if not drawing:
+            return "No picture yet: choose the four values above and save."
+        return format_html(
+            '<div class="picture-preview">{}</div><p>{}</p>', drawing, obj.picture_description
+        )
+
+    def get_urls(self):
+        pictures = path(
+            "pictures/",
+            self.admin_site.admin_view(self.pictures_view),
+            name="techniques_technique_pictures",
+        )
+        return [pictures, *super().get_urls()]
+
+    def pictures_view(self, request):
+        """Every technique's picture on one page, to look them over side by side."""
+        techniques = Technique.objects.select_related("region").order_by(
+            "region__position", "kind", "position", "name"
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Pictures of the positions",
+            "opts": self.model._meta,
+            "techniques": techniques,
+        }
+        return TemplateResponse(request, "admin/techniques/technique/pictures.html", context)
 
 
 @admin.register(Stretch)

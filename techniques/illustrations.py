@@ -69,61 +69,73 @@ class Contact:
     segment: str
     t: float
     muscle: tuple[tuple[str, float, float], ...]
+    #: The side of the body the contact point is on, which has to face the tool's
+    #: support: "front", "back", "side" (outer or inner), "sole", or "" when it turns
+    #: with the limb (an arm, a hand).
+    faces: str
     #: Which side of the segment the muscle shows on: toward the tool, or (seen from
     #: the side) the body's "back", as the buttock sits behind the hip joint.
     side: str = "tool"
 
 
-def _contact(phrase: str, segment: str, t: float, start: float, end: float, **kwargs) -> Contact:
+def _contact(
+    phrase: str, segment: str, t: float, start: float, end: float, faces: str, **kwargs
+) -> Contact:
     """A contact whose muscle lies along its own segment; the label is the phrase."""
     label = kwargs.pop("label", phrase[0].upper() + phrase[1:])
-    return Contact(label, phrase, segment, t, ((segment, start, end),), **kwargs)
+    return Contact(label, phrase, segment, t, ((segment, start, end),), faces, **kwargs)
 
 
 CONTACTS: dict[str, Contact] = {
-    "buttock": _contact("buttock", "trunk", 0.0, -0.1, 0.2, side="back"),
-    "side-of-hip": _contact("side of the hip", "trunk", 0.1, -0.05, 0.22),
-    "front-of-hip": _contact("front of the hip", "thigh", 0.1, -0.05, 0.3),
-    "belly": _contact("belly, beside the hip bone", "trunk", 0.28, 0.12, 0.42),
-    "sacrum": _contact("base of the spine", "trunk", 0.0, 0.0, 0.35),
-    "front-of-thigh": _contact("front of the thigh", "thigh", 0.5, 0.12, 0.88),
-    "outer-thigh": _contact("outer thigh", "thigh", 0.5, 0.15, 0.85),
-    "inner-thigh": _contact("inner thigh, above the knee", "thigh", 0.72, 0.2, 0.9),
-    "back-of-thigh": _contact("back of the thigh", "thigh", 0.5, 0.1, 0.88),
-    "calf": _contact("calf", "shin", 0.35, 0.1, 0.62),
-    "lower-calf": _contact("lower calf", "shin", 0.62, 0.4, 0.85),
-    "shin": _contact("front of the shin", "shin", 0.45, 0.12, 0.8),
-    "outer-lower-leg": _contact("outer lower leg", "shin", 0.45, 0.12, 0.8),
-    "upper-back": _contact("upper back", "trunk", 0.78, 0.6, 0.95),
-    "top-of-shoulder": _contact("top of the shoulder blade", "trunk", 0.97, 0.86, 1.08),
-    "shoulder-blade": _contact("middle of the shoulder blade", "trunk", 0.82, 0.7, 0.96),
+    "buttock": _contact("buttock", "trunk", 0.0, -0.1, 0.2, "back", side="back"),
+    "side-of-hip": _contact("side of the hip", "trunk", 0.1, -0.05, 0.22, "side"),
+    "front-of-hip": _contact("front of the hip", "thigh", 0.1, -0.05, 0.3, "front"),
+    "belly": _contact("belly, beside the hip bone", "trunk", 0.28, 0.12, 0.42, "front"),
+    "sacrum": _contact("base of the spine", "trunk", 0.0, 0.0, 0.35, "back"),
+    "front-of-thigh": _contact("front of the thigh", "thigh", 0.5, 0.12, 0.88, "front"),
+    "inner-quad": _contact(
+        "inner front of the thigh, above the knee", "thigh", 0.72, 0.4, 0.92, "front"
+    ),
+    "outer-thigh": _contact("outer thigh", "thigh", 0.5, 0.15, 0.85, "side"),
+    "inner-thigh": _contact("inner thigh, above the knee", "thigh", 0.72, 0.2, 0.9, "side"),
+    "back-of-thigh": _contact("back of the thigh", "thigh", 0.5, 0.1, 0.88, "back"),
+    "calf": _contact("calf", "shin", 0.35, 0.1, 0.62, "back"),
+    "lower-calf": _contact("lower calf", "shin", 0.62, 0.4, 0.85, "back"),
+    "shin": _contact("front of the shin", "shin", 0.45, 0.12, 0.8, "front"),
+    "outer-lower-leg": _contact("outer lower leg", "shin", 0.45, 0.12, 0.8, "side"),
+    "upper-back": _contact("upper back", "trunk", 0.78, 0.6, 0.95, "back"),
+    "top-of-shoulder": _contact("top of the shoulder blade", "trunk", 0.97, 0.86, 1.08, "back"),
+    "shoulder-blade": _contact("middle of the shoulder blade", "trunk", 0.82, 0.7, 0.96, "back"),
     "between-the-blades": _contact(
         "muscle between the shoulder blade and the spine",
         "trunk",
         0.8,
         0.66,
         0.95,
+        "back",
         label="Between the shoulder blade and the spine",
     ),
-    "lower-shoulder-blade": _contact("lower tip of the shoulder blade", "trunk", 0.66, 0.52, 0.8),
-    "back-of-shoulder": _contact("back of the shoulder", "trunk", 1.0, 0.9, 1.12),
-    "back-of-armpit": _contact("back of the armpit", "trunk", 0.86, 0.72, 0.98),
-    "chest": _contact("chest, below the collarbone", "trunk", 0.86, 0.7, 0.98),
+    "lower-shoulder-blade": _contact(
+        "lower tip of the shoulder blade", "trunk", 0.66, 0.52, 0.8, "back"
+    ),
+    "back-of-shoulder": _contact("back of the shoulder", "trunk", 1.0, 0.9, 1.12, "back"),
+    "back-of-armpit": _contact("back of the armpit", "trunk", 0.86, 0.72, 0.98, ""),
+    "chest": _contact("chest, below the collarbone", "trunk", 0.86, 0.7, 0.98, "front"),
     "side-below-armpit": _contact(
-        "side of the upper back, below the armpit", "trunk", 0.8, 0.55, 0.95
+        "side of the upper back, below the armpit", "trunk", 0.8, 0.55, 0.95, "side"
     ),
-    "back-of-upper-arm": _contact("back of the upper arm", "upper_arm", 0.7, 0.15, 0.85),
-    "front-of-upper-arm": _contact("front of the upper arm", "upper_arm", 0.5, 0.15, 0.85),
+    "back-of-upper-arm": _contact("back of the upper arm", "upper_arm", 0.7, 0.15, 0.85, ""),
+    "front-of-upper-arm": _contact("front of the upper arm", "upper_arm", 0.5, 0.15, 0.85, "front"),
     "forearm-palm-side": _contact(
-        "forearm, palm up", "forearm", 0.3, 0.05, 0.75, label="Forearm, palm side"
+        "forearm, palm up", "forearm", 0.3, 0.05, 0.75, "", label="Forearm, palm side"
     ),
-    "forearm-back": _contact("back of the forearm", "forearm", 0.3, 0.05, 0.75),
-    "forearm-thumb-side": _contact("thumb side of the forearm", "forearm", 0.3, 0.05, 0.7),
-    "palm": _contact("palm", "hand", 0.45, -0.1, 0.8, label="Palm of the hand"),
-    "arch": _contact("arch of the foot", "foot", 0.42, 0.1, 0.8),
-    "inner-arch": _contact("inner edge of the foot", "foot", 0.35, 0.05, 0.8),
-    "outer-edge-of-foot": _contact("outer edge of the foot", "foot", 0.4, 0.05, 0.85),
-    "forefoot": _contact("ball of the foot", "foot", 0.78, 0.55, 1.0),
+    "forearm-back": _contact("back of the forearm", "forearm", 0.3, 0.05, 0.75, ""),
+    "forearm-thumb-side": _contact("thumb side of the forearm", "forearm", 0.3, 0.05, 0.7, ""),
+    "palm": _contact("palm", "hand", 0.45, -0.1, 0.8, "", label="Palm of the hand"),
+    "arch": _contact("arch of the foot", "foot", 0.42, 0.1, 0.8, "sole"),
+    "inner-arch": _contact("inner edge of the foot", "foot", 0.35, 0.05, 0.8, "sole"),
+    "outer-edge-of-foot": _contact("outer edge of the foot", "foot", 0.4, 0.05, 0.85, "sole"),
+    "forefoot": _contact("ball of the foot", "foot", 0.78, 0.55, 1.0, "sole"),
 }
 
 
@@ -838,12 +850,55 @@ def _tool_against(figure: Figure, part: str, contact: Contact, tool: Tool, suppo
     return segment.at(contact.t) + support * reach
 
 
+#: Seen from the side with the person facing right, the front of each part is a quarter
+#: turn from its axis (trunk: hips to shoulders; limbs: from the body outward), and the
+#: sole a quarter turn clockwise from the heel-to-toe line. True however the figure lies.
+_FRONT_TURN = {"trunk": -1j, "thigh": 1j, "shin": 1j, "upper_arm": 1j, "forearm": 1j}
+
+
+def _turned_away(figure: Figure, segment: Segment, contact: Contact, support: complex) -> str:
+    """Why the contact point cannot meet the tool in this pose ("" when it can): the
+    side of the body it is on has to face the floor (or the wall) the tool rests on."""
+    if not contact.faces or figure.view == "top":
+        return ""
+    toward = "the floor" if support == FLOOR else "the wall"
+    if contact.faces == "sole":
+        facing = segment.axis * -1j if figure.view == "side" else support
+    elif figure.view == "side":
+        if contact.faces == "side":
+            return (
+                f"a side view cannot show the {contact.phrase} against {toward}: "
+                "choose a pose seen from the front (lying on the side, or side-on to a wall)"
+            )
+        if contact.segment not in _FRONT_TURN:
+            return ""
+        front = segment.axis * _FRONT_TURN[contact.segment]
+        facing = front if contact.faces == "front" else -front
+    else:
+        if contact.faces != "side":
+            return (
+                f"in this pose the {contact.phrase} faces the viewer, not {toward}: "
+                "choose a pose seen from the side"
+            )
+        return ""
+    if (facing * support.conjugate()).real < 0.3:
+        return f"in this pose the {contact.phrase} does not face {toward}"
+    return ""
+
+
 def _arrange(pose: Pose, tool: Tool, contact: Contact) -> Scene:
     """The pose with the body resting on the tool, or :class:`IllustrationError` saying
     why it cannot be drawn."""
     part = "trunk" if contact.segment == "trunk" else f"{pose.contact_limb}.{contact.segment}"
     depth = _tool_depth(tool, pose.support)
     figure = pose.build(0.0, contact)
+    if part not in figure.parts:
+        raise IllustrationError(
+            f"in this pose nothing can hold a tool against the {contact.phrase}"
+        )
+    turned_away = _turned_away(figure, figure.segment(part), contact, pose.support)
+    if turned_away:
+        raise IllustrationError(turned_away)
     if figure.view == "top":
         # Seen from above the tool lies under the contact point, partly hidden.
         return Scene(figure, part, figure.segment(part).at(contact.t), None)
@@ -894,6 +949,15 @@ def _arrange(pose: Pose, tool: Tool, contact: Contact) -> Scene:
 @lru_cache(maxsize=256)
 def _scene(pose: Pose, tool: Tool, contact: Contact) -> Scene:
     return _arrange(pose, tool, contact)
+
+
+def arrangement(*, pose: str, tool: str, contact: str) -> Scene:
+    """The figure with its tool in place, as :func:`draw` draws it (for checks and tools).
+
+    Raises :class:`IllustrationError` for values :func:`problem` refuses.
+    """
+    found_pose, found_tool, found_contact, _ = _lookup(pose, tool, contact, "press")
+    return _scene(found_pose, found_tool, found_contact)
 
 
 # --- Checking and describing catalogue values --------------------------------------------
