@@ -3,7 +3,7 @@ from crispy_forms.layout import Div, Field, Layout
 from django import forms
 
 from questions.models import Comment
-from questions.services import BODY_MAX_LENGTH, BODY_TOO_LONG, BODY_TOO_SHORT
+from questions.services import BODY_MAX_LENGTH, BODY_TOO_SHORT, comment_body_validate
 
 HONEYPOT_REJECTED = (
     "Sorry, we could not accept this comment. If you are a person, leave the field "
@@ -60,12 +60,9 @@ class CommentForm(forms.Form):
         return ""
 
     def clean_body(self) -> str:
-        body = self.cleaned_data["body"]
-        if len(body) > BODY_MAX_LENGTH:
-            raise forms.ValidationError(
-                BODY_TOO_LONG, code="too_long", params={"length": f"{len(body):,}"}
-            )
-        return body
+        # The service's own rule, here: too short or too long is this field's error, tied
+        # to the field for screen readers, not an error of the whole form.
+        return comment_body_validate(self.cleaned_data["body"])
 
     @property
     def is_honeypot(self) -> bool:

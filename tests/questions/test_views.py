@@ -160,6 +160,17 @@ def test_empty_comment_gets_a_clear_message(auth_client, technique):
     assert services.BODY_TOO_SHORT in response.content.decode()
 
 
+def test_a_too_short_comment_is_an_error_of_its_field_shown_once(auth_client, technique):
+    """ "Write at least 2 characters" sits under the box, tied to it, not twice above the form."""
+    response = auth_client.post(create_url(technique), {"body": "x"})
+    assert response.context["form"].errors == {"body": [services.BODY_TOO_SHORT]}
+    body = response.content.decode()
+    assert body.count(services.BODY_TOO_SHORT) == 1
+    textarea = re.search(r"<textarea[^>]*>", body)[0]
+    assert 'aria-invalid="true"' in textarea
+    assert 'aria-describedby="id_body_helptext id_body_error"' in textarea
+
+
 def test_honeypot_rejects_calmly_and_stores_nothing(auth_client, technique):
     """A filled hidden field gets a polite refusal and nothing is saved."""
     response = auth_client.post(
