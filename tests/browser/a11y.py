@@ -61,6 +61,52 @@ FOCUS_JS = """() => {
 }"""
 
 
+# On a page that came back with errors: each error shown once, tied to its field, and
+# focus on the first one (static/js/site.js), so a screen reader announces it once.
+ERRORS_JS = """() => {
+  const problems = [];
+  const selector = '.invalid-feedback, .errorlist, .alert-danger, .alert-warning, [role=alert]';
+  const shown = [...document.querySelectorAll(selector)]
+    .filter((el) => el.checkVisibility() && !el.parentElement.closest(selector));
+  if (!shown.length) problems.push('no error is shown');
+  // The same message twice: in two alerts, or in an alert and under its field.
+  const lines = (box) => box.innerText.split('\\n').map((s) => s.trim()).filter(Boolean);
+  const alerts = shown.filter((box) => !box.matches('.invalid-feedback'));
+  const fieldErrors = shown.filter((box) => box.matches('.invalid-feedback'));
+  const underFields = new Set(fieldErrors.flatMap(lines));
+  const counts = {};
+  for (const line of alerts.flatMap(lines)) counts[line] = (counts[line] || 0) + 1;
+  for (const [line, count] of Object.entries(counts)) {
+    if (count > 1 || underFields.has(line)) {
+      problems.push(`“${line}” is shown ${count + (underFields.has(line) ? 1 : 0)} times`);
+    }
+  }
+  const describedBy = (el) => (el.getAttribute('aria-describedby') || '').split(/\\s+/)
+    .map((id) => document.getElementById(id)).filter(Boolean);
+  for (const field of document.querySelectorAll('.is-invalid, [aria-invalid=true]')) {
+    const name = field.name || field.id;
+    if (field.getAttribute('aria-invalid') !== 'true') problems.push(`${name}: not aria-invalid`);
+    if (!describedBy(field).some((d) => d.matches('.invalid-feedback, .errorlist'))) {
+      problems.push(`${name}: its error is not in its aria-describedby`);
+    }
+  }
+  for (const error of document.querySelectorAll('.invalid-feedback')) {
+    if (error.checkVisibility() && !document.querySelector(`[aria-describedby~="${error.id}"]`)) {
+      problems.push(`“${error.innerText.trim()}” belongs to no field`);
+    }
+  }
+  const first = document.querySelector('form [aria-invalid=true]')
+    || document.querySelector('form [role=alert]');
+  if (first && document.activeElement !== first) problems.push('focus is not on the first error');
+  return problems;
+}"""
+
+
+def error_problems(page) -> list[str]:
+    """On a page with form errors: each shown once, tied to its field, focus on the first."""
+    return page.evaluate(ERRORS_JS)
+
+
 def axe_violations(page) -> list[dict]:
     """Every violation of the WCAG 2.2 AA rules axe-core finds on the page as it is."""
     # Evaluated through the DevTools protocol, so the page's strict Content-Security-Policy
@@ -72,6 +118,19 @@ def axe_violations(page) -> list[dict]:
         WCAG_22_AA,
     )
     return result["violations"]
+
+
+# A name on an element with no role (a plain div, span or p) is not read out: axe only
+# lists it as "needs review", so it is checked here.
+UNNAMEABLE_JS = """() => [...document.querySelectorAll(
+    'div[aria-label], span[aria-label], p[aria-label], div[aria-labelledby], span[aria-labelledby]'
+  )].filter((el) => !el.getAttribute('role') && el.checkVisibility())
+  .map((el) => el.outerHTML.slice(0, 120))"""
+
+
+def unread_name_problems(page) -> list[str]:
+    """aria-label or aria-labelledby on a div, span or p without a role."""
+    return [f"a name nothing reads, on {html}" for html in page.evaluate(UNNAMEABLE_JS)]
 
 
 def heading_problems(page) -> list[str]:
@@ -151,14 +210,19 @@ def focus_problems(stops: list[Stop], *, phone: bool) -> list[str]:
     return problems
 
 
-def page_problems(page, *, phone: bool) -> list[str]:
-    """Everything the checks above find on the page as it stands, one line each."""
-    problems = [
+def page_problems(page, *, phone: bool, errors: bool = False) -> list[str]:
+    """Everything the checks above find on the page as it stands, one line each.
+
+    ``errors``: the page came back from a form with errors, which are checked too.
+    """
+    problems = error_problems(page) if errors else []
+    problems += [
         f"axe {v['id']} ({v['impact']}): {v['help']}: {node['html'][:160]}"
         for v in axe_violations(page)
         for node in v["nodes"][:3]
     ]
     problems += heading_problems(page)
+    problems += unread_name_problems(page)
     problems += focus_problems(tab_stops(page), phone=phone)
     return problems
 

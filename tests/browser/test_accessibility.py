@@ -1,98 +1,438 @@
-"""axe-core (from npm, never a CDN) run in Chromium over the main pages: no serious problems."""
+"""Every page a visitor, a member or staff can reach, checked in Chromium at 390 and 1280 px.
 
-import json
-from pathlib import Path
+On each page, as it is and in its error states (form errors, 404, 403, the CSRF page,
+500): axe-core with the WCAG 2.2 AA rules finds no violation of any impact, headings
+go in order under one h1, and a Tab walk meets the site's focus ring at every stop,
+each a 24 × 24 px target on a phone (tests/browser/a11y.py). The admin has its own
+sweep (test_admin_accessibility.py).
+
+Pages come from the URL resolver: a new named URL the sweep does not know fails
+``test_the_sweep_knows_every_page`` until it is visited here or said not to be a page.
+"""
+
+import datetime
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import pytest
-from django.conf import settings
+from allauth.account.forms import default_token_generator
+from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.template.loader import render_to_string
 from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import int_to_base36
 
-from tests.factories import CommentFactory, UserFactory
+from members.models import Profile
+from questions import emails
+from questions.models import Comment, CommentFlag
+from routines import services as routine_services
+from techniques.models import FaqEntry, Technique
+from tests.browser.a11y import (
+    DESKTOP,
+    PHONE,
+    page_problems,
+    report,
+)
+from tests.browser.steps import PASSWORD
+from tests.factories import CommentFactory, LogEntryFactory, RoutineFactory, UserFactory
+from tests.urlnames import url_names
 
 pytestmark = pytest.mark.browser
 
-AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
-BLOCKING = {"serious", "critical"}
+# A folder to keep a full-page screenshot of every page checked, to look at them all.
+SHOTS = os.environ.get("A11Y_SCREENSHOTS")
 
 
-def _axe(page) -> list[dict]:
-    """Every axe violation on the page, printed for the log."""
-    # Evaluated through the DevTools protocol, so a strict Content-Security-Policy on the
-    # page does not block it (add_script_tag would add an inline script).
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    violations = result["violations"]
-    for violation in violations:
-        print(  # the log is the report
-            json.dumps(
-                {
-                    "page": page.url,
-                    "id": violation["id"],
-                    "impact": violation["impact"],
-                    "help": violation["help"],
-                    "nodes": [node["target"] for node in violation["nodes"]][:5],
-                }
-            )
-        )
-    return violations
+@dataclass
+class World:
+    member: object  # a plan, a history, comments of their own
+    newcomer: object  # signed in, no plan yet
+    guarded: object  # two-factor sign-in on
+    staff: object
+    question: Comment  # the member's, answered by staff
+    fresh: Comment  # the member's, still editable
+    old: Comment  # the member's, too old to edit
+    paged: Technique  # a thread with a second page
+    note_entry: object
+    confirm_key: str
+    reset_path: str
+    unsubscribe: str
+    reminders_off: str
 
 
-def _assert_accessible(page, url: str) -> None:
-    page.goto(url)
-    page.wait_for_load_state("load")
-    blocking = [v for v in _axe(page) if v["impact"] in BLOCKING]
-    assert blocking == [], [(v["id"], v["help"], v["nodes"][0]["html"]) for v in blocking]
+def _member(username: str, **extra):
+    user = UserFactory(username=username, email=f"{username}@example.com", **extra)
+    user.set_password(PASSWORD)
+    user.save()
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    Profile.objects.create(user=user, display_name=username.title())
+    return user
 
 
 @pytest.fixture
-def a11y_page(browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844})
+def world(site):
+    member = _member("mia")
+    newcomer = _member("nico")
+    guarded = _member("tia")
+    TOTP.activate(guarded, generate_totp_secret())
+    RecoveryCodes.activate(guarded)
+    staff = _member("coach", is_staff=True, is_superuser=True)
+    routine = RoutineFactory(member=member, reminders_on=True)
+    psoas = Technique.objects.get(slug="psoas-press")
+    note_entry = LogEntryFactory(
+        member=member, technique=psoas, day=datetime.date(2026, 3, 2), note="Left side tight."
+    )
+    LogEntryFactory(member=member, technique=Technique.objects.get(slug="quads-roll"))
+    question = CommentFactory(author=member, technique=psoas, body="Above or below the bone?")
+    answer = CommentFactory(author=staff, parent=question, body="Just inside it, below.")
+    question.answer = answer
+    question.save()
+    FaqEntry.objects.create(technique=psoas, question=question.body, answer=answer.body)
+    CommentFactory(
+        author=newcomer, technique=psoas, body="Does it help sciatica?", status="pending"
+    )
+    flagged = CommentFactory(technique=psoas, kind="remark", body="Try it after a walk.")
+    CommentFlag.objects.create(comment=flagged, member=member)
+    old = CommentFactory(author=member, technique=psoas, kind="remark", body="Worked for me.")
+    Comment.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=2))
+    fresh = CommentFactory(author=member, technique=psoas, kind="remark", body="Day two.")
+    paged = Technique.objects.get(slug="quads-roll")
+    for n in range(11):
+        CommentFactory(technique=paged, body=f"Question number {n} about the roll?")
+    unconfirmed = EmailAddress.objects.create(
+        user=newcomer, email="nico.other@example.com", verified=False, primary=False
+    )
+    uid = int_to_base36(member.pk)
+    return World(
+        member=member,
+        newcomer=newcomer,
+        guarded=guarded,
+        staff=staff,
+        question=question,
+        fresh=fresh,
+        old=old,
+        paged=paged,
+        note_entry=note_entry,
+        confirm_key=EmailConfirmationHMAC(unconfirmed).key,
+        reset_path=f"/accounts/password/reset/key/{uid}-{default_token_generator.make_token(member)}/",
+        unsubscribe=reverse(
+            "techniques:comment_unsubscribe",
+            args=[
+                emails.unsubscribe_token(
+                    user_id=member.pk, scope=emails.SCOPE_THREAD, thread_id=question.pk
+                )
+            ],
+        ),
+        reminders_off=reverse(
+            "routines:reminders_off", args=[routine_services.reminder_stop_token(routine)]
+        ),
+    )
+
+
+# --- How to bring each page into the state checked ------------------------------------
+
+
+def submit(button: str, **fields: str) -> Callable:
+    """Fill fields by name and press the button: the page the server answers is checked."""
+
+    def act(page, world):
+        for name, value in fields.items():
+            page.locator(f"[name='{name}']:is(input:not([type=radio]), textarea)").fill(value)
+        page.get_by_role("button", name=button, exact=True).first.click()
+        page.wait_for_load_state("load")
+
+    return act
+
+
+def uncheck_all_regions(page, world):
+    for box in page.locator(".region-choice input[type=checkbox]").all():
+        box.uncheck()
+    page.get_by_role("button", name=re.compile("Make my plan|Save")).click()
+    page.wait_for_load_state("load")
+
+
+def break_the_csrf_cookie(page, world):
+    page.context.clear_cookies()
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.wait_for_load_state("load")
+
+
+def reauthenticate(page, world):
+    """Give the password again where allauth asks for it (once per few minutes)."""
+    if "reauthenticate" not in page.url:
+        return
+    page.locator("[name=password]").fill(PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_load_state("load")
+
+
+def wrong_totp_code(page, world):
+    reauthenticate(page, world)
+    submit("Activate", code="000000")(page, world)
+
+
+def sign_in_with_two_factor(code: str | None):
+    def act(page, world):
+        page.context.clear_cookies()  # a fresh visitor, not one halfway through signing in
+        page.reload()
+        submit("Sign in", login=world.guarded.email, password=PASSWORD)(page, world)
+        if code is not None:
+            submit("Sign In", code=code)(page, world)
+
+    return act
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A page in one state: the URL name it covers, where it is, what to do there first."""
+
+    name: str
+    path: str | Callable[[World], str]
+    act: Callable | None = None
+    state: str = ""
+
+    def url(self, world: World) -> str:
+        return self.path(world) if callable(self.path) else self.path
+
+    def __str__(self) -> str:
+        return f"{self.name}{f' ({self.state})' if self.state else ''}"
+
+
+VISITOR = [
+    Visit("home", "/"),
+    Visit("techniques:list", "/techniques/"),
+    Visit("techniques:list", "/techniques/?region=hip", state="one region"),
+    Visit("techniques:list", "/techniques/?q=ball", state="search"),
+    Visit("techniques:list", "/techniques/?q=zzzz", state="nothing found"),
+    Visit("techniques:detail", "/techniques/psoas-press/", state="thread, FAQ"),
+    Visit("techniques:detail", "/techniques/supported-corpse-stretch/", state="a stretch"),
+    Visit("techniques:detail", lambda w: f"/techniques/{w.paged.slug}/?comments=2", state="p2"),
+    Visit("techniques:detail", "/techniques/no-such-technique/", state="404"),
+    Visit("account_login", "/accounts/login/"),
+    Visit("account_login", "/accounts/login/", submit("Sign in", login="x@example.com"), "errors"),
+    Visit("account_login", "/accounts/login/", break_the_csrf_cookie, "CSRF failure"),
+    Visit("account_signup", "/accounts/signup/"),
+    Visit("account_signup", "/accounts/signup/", submit("Join", email="not-an-email"), "errors"),
+    Visit("account_reset_password", "/accounts/password/reset/"),
+    Visit(
+        "account_reset_password",
+        "/accounts/password/reset/",
+        submit("Send the link", email="nope"),
+        "errors",
+    ),
+    Visit("account_reset_password_done", "/accounts/password/reset/done/"),
+    Visit("account_reset_password_from_key", lambda w: w.reset_path),
+    Visit(
+        "account_reset_password_from_key",
+        lambda w: w.reset_path,
+        submit("Save password", password1="short", password2="other"),
+        "errors",
+    ),
+    Visit("account_reset_password_from_key", "/accounts/password/reset/key/1-bad/", state="bad"),
+    Visit("account_reset_password_from_key_done", "/accounts/password/reset/key/done/"),
+    Visit("account_confirm_email", lambda w: f"/accounts/confirm-email/{w.confirm_key}/"),
+    Visit("account_confirm_email", "/accounts/confirm-email/made-up/", state="bad key"),
+    Visit("account_email_verification_sent", "/accounts/confirm-email/"),
+    Visit("account_inactive", "/accounts/inactive/"),
+    Visit("mfa_authenticate", "/accounts/login/", sign_in_with_two_factor(None)),
+    Visit("mfa_authenticate", "/accounts/login/", sign_in_with_two_factor("000000"), "errors"),
+    Visit("techniques:comment_unsubscribe", lambda w: w.unsubscribe),
+    Visit(
+        "techniques:comment_unsubscribe",
+        lambda w: w.unsubscribe,
+        submit("Stop these emails"),
+        "done",
+    ),
+    Visit("routines:reminders_off", lambda w: w.reminders_off),
+    Visit("404", "/no-such-page/"),
+]
+
+MEMBER = [
+    Visit("routines:today", "/routine/"),
+    Visit("routines:upcoming", "/routine/next/"),
+    Visit("routines:history", "/routine/history/"),
+    Visit("routines:settings", "/routine/settings/"),
+    Visit("routines:settings", "/routine/settings/", uncheck_all_regions, "errors"),
+    Visit("routines:note", lambda w: f"/routine/log/{w.note_entry.pk}/note/"),
+    Visit("members:profile", "/accounts/profile/"),
+    Visit(
+        "members:profile",
+        "/accounts/profile/",
+        submit("Save settings", time_zone="Mars/Olympus"),
+        "errors",
+    ),
+    Visit("account_email", "/accounts/email/"),
+    Visit("account_email", "/accounts/email/", submit("Add address", email="nope"), "errors"),
+    Visit("account_change_password", "/accounts/password/change/"),
+    Visit(
+        "account_change_password",
+        "/accounts/password/change/",
+        submit("Change password", oldpassword="wrong"),
+        "errors",
+    ),
+    Visit("account_reauthenticate", "/accounts/reauthenticate/"),
+    Visit("account_logout", "/accounts/logout/"),
+    Visit("mfa_index", "/accounts/2fa/"),
+    Visit("mfa_activate_totp", "/accounts/2fa/totp/activate/", reauthenticate),
+    Visit("mfa_activate_totp", "/accounts/2fa/totp/activate/", wrong_totp_code, "errors"),
+    Visit("techniques:detail", "/techniques/psoas-press/", state="signed in"),
+    Visit(
+        "techniques:detail",
+        lambda w: f"/techniques/psoas-press/?replyto={w.question.pk}",
+        state="reply",
+    ),
+    Visit(
+        "techniques:comment_create",
+        "/techniques/psoas-press/",
+        submit("Post comment", body="x"),
+        "errors",
+    ),
+    Visit("techniques:comment_edit", lambda w: f"/techniques/comments/{w.fresh.pk}/edit/"),
+    Visit(
+        "techniques:comment_edit",
+        lambda w: f"/techniques/comments/{w.fresh.pk}/edit/",
+        submit("Save changes", body=""),
+        "errors",
+    ),
+    Visit(
+        "techniques:comment_edit", lambda w: f"/techniques/comments/{w.old.pk}/edit/", state="403"
+    ),
+    Visit("techniques:comment_delete", lambda w: f"/techniques/comments/{w.fresh.pk}/delete/"),
+]
+
+NEWCOMER = [
+    Visit("routines:start", "/routine/start/"),
+    Visit("routines:start", "/routine/start/", uncheck_all_regions, "errors"),
+]
+
+GUARDED = [
+    Visit("mfa_index", "/accounts/2fa/", state="two-factor on"),
+    Visit("mfa_deactivate_totp", "/accounts/2fa/totp/deactivate/", reauthenticate),
+    Visit("mfa_view_recovery_codes", "/accounts/2fa/recovery-codes/", reauthenticate),
+    Visit("mfa_generate_recovery_codes", "/accounts/2fa/recovery-codes/generate/", reauthenticate),
+    Visit("mfa_reauthenticate", "/accounts/2fa/reauthenticate/"),
+]
+
+STAFF = [
+    Visit("techniques:detail", "/techniques/psoas-press/", state="staff"),
+    Visit("techniques:comment_queue", "/techniques/comments/queue/"),
+]
+
+# Named URLs that are not pages of their own, and why.
+NOT_PAGES = {
+    "healthz": "plain text for the load balancer",
+    "robots": "plain text",
+    "sitemap": "XML",
+    "techniques:pdf": "a PDF (tests/techniques/test_pdf.py)",
+    "techniques:booklet": "a PDF",
+    "techniques:video": "a video download",
+    "routines:pdf": "a PDF",
+    "routines:feed": "an iCal feed",
+    "mfa_download_recovery_codes": "a text file",
+    "techniques:comment": "redirects to the comment on its technique page",
+    "account_set_password": "redirects members who have a password to changing it",
+    "account_confirm_login_code": "sign-in by emailed code is off: redirects",
+    "account_request_reauthentication_code": "sign-in by emailed code is off: redirects",
+    "account_confirm_reauthentication_code": "sign-in by emailed code is off: redirects",
+    # POST-only actions answer with a redirect to a page above (or a form page with errors).
+    "routines:log": "POST, then today's page",
+    "routines:stretch": "POST, then today's page",
+    "routines:pin": "POST, then today's page",
+    "routines:feed_regenerate": "POST, then the settings page",
+    "techniques:comment_moderate": "POST, then the page or the queue",
+    "techniques:comment_answer": "POST, then the technique page",
+    "techniques:comment_flag": "POST, then the technique page",
+    "techniques:comment_follow": "POST, then the technique page",
+    "techniques:comment_faq": "POST, then the technique page",
+}
+
+# Known problems in a template owned elsewhere right now: today's log is being rebuilt
+# (issue 15's log form) and its items are h3 under the h1. Each pattern must still
+# match, so this list goes when the rework lands.
+KNOWN = {"routines:today": [re.compile(r"^h3 .* follows h1$")]}
+
+
+def test_the_sweep_knows_every_page():
+    """Every named URL outside the admin is visited by the sweep or is said not to be a page."""
+    visited = {v.name for v in [*VISITOR, *MEMBER, *NEWCOMER, *GUARDED, *STAFF]}
+    names = {name for name in url_names() if not name.startswith("admin:")}
+    assert names - visited - NOT_PAGES.keys() == set(), "visit these pages in the sweep"
+    assert (visited | NOT_PAGES.keys()) - names - {"404"} == set(), "gone from the site"
+
+
+def _sign_in(context, site, user) -> None:
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies["sessionid"]
+    context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": site.url}])
+
+
+def _sweep(browser, site, world, visits, *, user, viewport) -> dict[str, list[str]]:
+    context = browser.new_context(viewport=viewport)
+    if user is not None:
+        _sign_in(context, site, user)
     page = context.new_page()
     page.set_default_timeout(15_000)
-    yield page
+    found = {}
+    for visit in visits:
+        page.goto(site.url + visit.url(world))
+        page.wait_for_load_state("load")
+        if visit.act:
+            visit.act(page, world)
+        problems = page_problems(page, phone=viewport is PHONE, errors=visit.state == "errors")
+        if SHOTS:
+            slug = re.sub(r"[^a-z0-9]+", "-", str(visit).lower())
+            page.screenshot(path=f"{SHOTS}/{viewport['width']}-{slug}.png", full_page=True)
+        for pattern in KNOWN.get(visit.name, []):
+            assert any(pattern.search(p) for p in problems), f"{visit}: fixed? drop {pattern}"
+            problems = [p for p in problems if not pattern.search(p)]
+        found[f"{visit} {page.url}"] = problems
     context.close()
+    return {where: problems for where, problems in found.items() if problems}
 
 
-@pytest.mark.parametrize(
-    "path",
-    ["/", "/techniques/", "/techniques/?region=hip", "/accounts/login/", "/accounts/signup/"],
-)
-def test_public_pages_have_no_serious_accessibility_problems(site, a11y_page, path):
-    """Home, the catalogue, sign-in and sign-up pass axe with no serious or critical issue."""
-    _assert_accessible(a11y_page, f"{site.url}{path}")
+VIEWPORTS = pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 
 
-def test_a_technique_page_with_comments_has_no_serious_accessibility_problems(site, a11y_page):
-    """A technique page with a thread of questions and replies passes axe."""
-    from techniques.models import Technique
-
-    technique = Technique.objects.get(slug="psoas-press")
-    question = CommentFactory(technique=technique, body="How long should I hold it?")
-    CommentFactory(parent=question, body="About ninety seconds a side.")
-    CommentFactory(technique=technique, kind="remark", body="This helped my lower back.")
-    _assert_accessible(a11y_page, f"{site.url}/techniques/psoas-press/")
+@VIEWPORTS
+def test_every_page_a_visitor_reaches(browser, site, world, viewport):
+    """Public pages and their error states: axe clean, headings in order, rings, targets."""
+    problems = _sweep(browser, site, world, VISITOR, user=None, viewport=viewport)
+    assert problems == {}, report(problems)
 
 
-def test_todays_plan_after_onboarding_has_no_serious_accessibility_problems(
-    site, a11y_page, settings
-):
-    """Onboarding, today's plan, the next days and the member's settings pass axe."""
-    settings.ROUTINES_ALLOW_DATE_OVERRIDE = True
-    member = UserFactory(username="reader", email="reader@example.com")
-    client = Client()
-    client.force_login(member)
-    a11y_page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": site.url,
-            }
-        ]
-    )
-    _assert_accessible(a11y_page, f"{site.url}/routine/start/")
-    a11y_page.get_by_role("button", name="Make my plan").click()
-    a11y_page.wait_for_url(f"{site.url}/routine/")
-    _assert_accessible(a11y_page, f"{site.url}/routine/?date=2026-03-02")
-    _assert_accessible(a11y_page, f"{site.url}/routine/next/")
-    _assert_accessible(a11y_page, f"{site.url}/accounts/profile/")
+@VIEWPORTS
+def test_every_page_a_member_reaches(browser, site, world, viewport):
+    """A member's plan, settings, account, two-factor and comment pages, with errors."""
+    problems = {}
+    for people, visits in (
+        (world.member, MEMBER),
+        (world.newcomer, NEWCOMER),
+        (world.guarded, GUARDED),
+    ):
+        problems |= _sweep(browser, site, world, visits, user=people, viewport=viewport)
+    assert problems == {}, report(problems)
+
+
+@VIEWPORTS
+def test_every_page_staff_reach(browser, site, world, viewport):
+    """The technique page with moderation buttons and the questions queue."""
+    problems = _sweep(browser, site, world, STAFF, user=world.staff, viewport=viewport)
+    assert problems == {}, report(problems)
+
+
+@VIEWPORTS
+def test_the_500_page(browser, site, viewport):
+    """The self-contained server error page, served from the site's address."""
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    page.goto(f"{site.url}/healthz")
+    page.set_content(render_to_string("500.html"))
+    page.wait_for_load_state("load")
+    assert page_problems(page, phone=viewport is PHONE) == []
+    context.close()

@@ -11,7 +11,7 @@ from http import HTTPStatus
 import pytest
 from allauth.account.models import EmailAddress
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils.http import int_to_base36
 
 from members.models import Profile
@@ -21,6 +21,7 @@ from routines import services as routine_services
 from routines.models import LogEntry, Routine, StretchLog
 from techniques.models import Technique
 from tests.factories import CommentFactory, LogEntryFactory, RoutineFactory, UserFactory
+from tests.urlnames import url_names
 
 A_EMAIL = "alice.private@example.com"
 A_NAME = "Alicia Quokkafeather"
@@ -142,20 +143,9 @@ HOSTILE_POST = {
 
 def private_url_names() -> set[str]:
     """Every named URL pattern in the member-owned parts of the site."""
-
-    def walk(patterns, namespace):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                inner = namespace
-                if pattern.namespace:
-                    inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
-                yield from walk(pattern.url_patterns, inner)
-            elif isinstance(pattern, URLPattern) and pattern.name:
-                yield f"{namespace}:{pattern.name}" if namespace else pattern.name
-
     return {
         name
-        for name in walk(get_resolver().url_patterns, "")
+        for name in url_names()
         if name.split(":")[0] in SCOPE_NAMESPACES or name.startswith(SCOPE_PREFIXES)
     }
 
