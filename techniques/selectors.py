@@ -67,6 +67,19 @@ def technique_search(*, region: Region | None = None, query: str = "") -> QueryS
     return techniques.order_by("region__position", "kind", "position", "name")
 
 
+def technique_by_slug_or_former(
+    *, slug: str, techniques: QuerySet[Technique] | None = None
+) -> Technique | None:
+    """The technique at ``slug``, or the one that had that slug before a rename; else None.
+
+    ``techniques`` narrows the search (e.g. to published ones); all of them by default.
+    """
+    techniques = Technique.objects.all() if techniques is None else techniques
+    return (
+        techniques.filter(slug=slug).first() or techniques.filter(former_slugs__slug=slug).first()
+    )
+
+
 def technique_heading(*, slug: str) -> Technique:
     """One published technique with only what its page shows outside the cached body.
 

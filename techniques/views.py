@@ -1,3 +1,4 @@
+from functools import wraps
 from itertools import groupby
 from pathlib import Path
 from urllib.parse import urlencode
@@ -58,6 +59,32 @@ def technique_list(request):
     )
 
 
+def follows_former_slugs(view):
+    """A renamed technique's old addresses answer 301 with its current ones, query kept.
+
+    The old slug is looked up only once the view found nothing, so a current
+    address costs nothing more; an unknown slug is still a 404.
+    """
+
+    @wraps(view)
+    def wrapped(request, slug, **kwargs):
+        try:
+            return view(request, slug, **kwargs)
+        except Http404:
+            technique = selectors.technique_by_slug_or_former(
+                slug=slug, techniques=Technique.objects.published()
+            )
+            if technique is None or technique.slug == slug:
+                raise
+        match = request.resolver_match
+        url = reverse(match.view_name, kwargs={**match.kwargs, "slug": technique.slug})
+        query = request.GET.urlencode()
+        return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
+
+    return wrapped
+
+
+@follows_former_slugs
 @cache_anonymous_page(params=[question_selectors.PAGE_PARAMETER])
 def technique_detail(request, slug):
     """One technique, laid out in the order a person needs it.
@@ -225,6 +252,7 @@ def _paper_size(request):
         )
 
 
+@follows_former_slugs
 @require_safe
 def technique_pdf(request, slug):
     """The printable handout of one technique (A4, or US Letter with ``?size=letter``)."""
@@ -271,6 +299,7 @@ def technique_booklet(request):
     )
 
 
+@follows_former_slugs
 @require_safe
 def technique_video(request, slug):
     """The technique's video as a download that players can seek in (HTTP Range)."""
