@@ -4,7 +4,8 @@ from django.urls import path
 from django.utils.html import format_html
 
 from smrsite.pagecache import InvalidatesPageCacheAdmin
-from techniques.models import FaqEntry, Region, Step, Stretch, Technique, Tool
+from techniques import services
+from techniques.models import FaqEntry, FormerSlug, Region, Step, Stretch, Technique, Tool
 from techniques.templatetags.illustrations import technique_drawing
 
 
@@ -40,6 +41,15 @@ class FaqEntryInline(admin.StackedInline):
     ordering = ["position"]
 
 
+class FormerSlugInline(admin.TabularInline):
+    """Old addresses that answer with a redirect to the technique; a rename adds one."""
+
+    model = FormerSlug
+    extra = 0
+    fields = ["slug"]
+    verbose_name = "former slug (old address that redirects here)"
+
+
 @admin.register(Technique)
 class TechniqueAdmin(InvalidatesPageCacheAdmin, admin.ModelAdmin):
     list_display = ["name", "region", "kind", "position", "min_frequency_days", "is_published"]
@@ -50,7 +60,7 @@ class TechniqueAdmin(InvalidatesPageCacheAdmin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["after", "paired_stretch"]
     filter_horizontal = ["tools"]
-    inlines = [StepInline, FaqEntryInline]
+    inlines = [StepInline, FaqEntryInline, FormerSlugInline]
     save_on_top = True
     readonly_fields = ["picture_preview"]
 
@@ -123,6 +133,12 @@ class TechniqueAdmin(InvalidatesPageCacheAdmin, admin.ModelAdmin):
             "techniques": techniques,
         }
         return TemplateResponse(request, "admin/techniques/technique/pictures.html", context)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # After the inlines, which may already hold the old slug.
+        if change and "slug" in form.changed_data:
+            services.former_slug_keep(technique=form.instance, slug=form.initial["slug"])
 
 
 @admin.register(Stretch)

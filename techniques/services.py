@@ -136,6 +136,15 @@ def _upsert_all(model: type[Model], rows: dict[str, dict[str, Any]]) -> dict[str
     return model.objects.in_bulk(list(rows), field_name="slug")
 
 
+def former_slug_keep(*, technique: Technique, slug: str) -> FormerSlug:
+    """Keep ``slug``, an address ``technique`` had, leading to it after a rename."""
+    former = FormerSlug.objects.filter(slug=slug).first() or FormerSlug(slug=slug)
+    former.technique = technique
+    former.full_clean()
+    former.save()
+    return former
+
+
 @transaction.atomic
 def catalogue_load(*, data: dict[str, Any]) -> SeedReport:
     """Load regions, tools and techniques, updating rows in place by slug.

@@ -2,6 +2,7 @@ import datetime
 
 import factory
 from django.contrib.auth import get_user_model
+from django.forms.models import model_to_dict
 from django.test import Client
 
 from techniques.models import Region, Step, Technique, Tool
@@ -142,3 +143,29 @@ def client_for(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+def technique_change_form(technique, **changes) -> dict:
+    """What the admin's technique form posts for ``technique`` unchanged, plus ``changes``.
+
+    Steps and FAQ entries are left as they are; the former slugs are sent back as shown.
+    """
+    data = {
+        field: ("" if value is None else value)
+        for field, value in model_to_dict(technique, exclude=["image", "video", "id"]).items()
+    }
+    data["tools"] = [tool.pk for tool in data["tools"]]
+    for prefix in ("steps", "faq_entries"):
+        data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
+    formers = list(technique.former_slugs.all())
+    data |= {
+        "former_slugs-TOTAL_FORMS": str(len(formers)),
+        "former_slugs-INITIAL_FORMS": str(len(formers)),
+    }
+    for n, former in enumerate(formers):
+        data |= {
+            f"former_slugs-{n}-id": former.pk,
+            f"former_slugs-{n}-technique": technique.pk,
+            f"former_slugs-{n}-slug": former.slug,
+        }
+    return data | changes

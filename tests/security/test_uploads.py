@@ -6,13 +6,12 @@ from http import HTTPStatus
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.forms.models import model_to_dict
 from django.test import Client
 from PIL import Image
 
 from techniques.models import Step, Technique
 from techniques.validators import FILE_TOO_BIG, NOT_A_VIDEO
-from tests.factories import UserFactory
+from tests.factories import UserFactory, technique_change_form
 
 MP4_HEAD = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 64
 WEBM_HEAD = b"\x1a\x45\xdf\xa3" + b"\x00" * 64
@@ -97,28 +96,12 @@ def admin_client(db):
     return client
 
 
-def _change_form(technique: Technique, **files) -> dict:
-    data = {
-        field: ("" if value is None else value)
-        for field, value in model_to_dict(technique, exclude=["image", "video", "id"]).items()
-    }
-    data["tools"] = [tool.pk for tool in data["tools"]]
-    return {
-        **data,
-        "steps-TOTAL_FORMS": "0",
-        "steps-INITIAL_FORMS": "0",
-        "faq_entries-TOTAL_FORMS": "0",
-        "faq_entries-INITIAL_FORMS": "0",
-        **files,
-    }
-
-
 def test_the_admin_refuses_a_fake_video_and_an_image_that_is_not_one(admin_client, technique):
     """Uploading a renamed program as a video and text as an image shows both errors."""
     url = f"/admin/techniques/technique/{technique.pk}/change/"
     response = admin_client.post(
         url,
-        _change_form(
+        technique_change_form(
             technique,
             video=SimpleUploadedFile("roll.mp4", b"MZ\x90\x00 not a video"),
             image=SimpleUploadedFile("photo.png", b"not a picture"),
@@ -138,7 +121,7 @@ def test_the_admin_stores_a_real_video_and_image(admin_client, technique):
     url = f"/admin/techniques/technique/{technique.pk}/change/"
     response = admin_client.post(
         url,
-        _change_form(
+        technique_change_form(
             technique,
             video=SimpleUploadedFile("roll.mp4", MP4_HEAD),
             image=SimpleUploadedFile("photo.png", _png()),

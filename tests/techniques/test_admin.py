@@ -1,9 +1,9 @@
 from http import HTTPStatus
 
 import pytest
-from django.forms.models import model_to_dict
 
 from techniques.models import Technique
+from tests.factories import technique_change_form
 
 pytestmark = pytest.mark.django_db
 
@@ -39,15 +39,9 @@ def test_admin_refuses_a_loop_of_prerequisites(admin_client, catalogue):
     """Saving 'Quads Roll after Psoas Press' in the admin is refused with a message."""
     quads = Technique.objects.get(slug="quads-roll")
     psoas = Technique.objects.get(slug="psoas-press")
-    data = {
-        field: ("" if value is None else value)
-        for field, value in model_to_dict(quads, exclude=["image", "video", "id"]).items()
-    }
-    data["tools"] = [tool.pk for tool in data["tools"]]
-    data["after"] = psoas.pk
-    inline_data = {"steps-TOTAL_FORMS": "0", "steps-INITIAL_FORMS": "0"}
     response = admin_client.post(
-        f"/admin/techniques/technique/{quads.pk}/change/", {**data, **inline_data}
+        f"/admin/techniques/technique/{quads.pk}/change/",
+        technique_change_form(quads, after=psoas.pk),
     )
     assert response.status_code == HTTPStatus.OK
     assert "This would make a loop" in response.content.decode()

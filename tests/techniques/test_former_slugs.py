@@ -4,7 +4,7 @@ import pytest
 
 from techniques import selectors
 from techniques.models import FormerSlug, Technique
-from tests.factories import TechniqueFactory
+from tests.factories import TechniqueFactory, technique_change_form
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +74,50 @@ def test_the_selector_resolves_current_and_former_slugs(renamed):
     assert selectors.technique_by_slug_or_former(slug="tfl") is None
     unpublished = Technique.objects.filter(is_published=False)
     assert selectors.technique_by_slug_or_former(slug="tfl-ball", techniques=unpublished) is None
+
+
+def test_the_admin_shows_former_slugs_on_the_technique(admin_client, renamed):
+    """Staff see and edit a technique's old addresses inline."""
+    response = admin_client.get(f"/admin/techniques/technique/{renamed.pk}/change/")
+    body = response.content.decode()
+    assert 'name="former_slugs-0-slug"' in body
+    assert 'value="tfl-ball"' in body
+
+
+def test_renaming_in_the_admin_keeps_the_old_address(admin_client, client, renamed):
+    """A slug changed in the admin becomes a former slug, so its links keep working."""
+    url = f"/admin/techniques/technique/{renamed.pk}/change/"
+    response = admin_client.post(url, technique_change_form(renamed, slug="tensor-ball-press"))
+    assert response.status_code == HTTPStatus.FOUND
+    assert set(renamed.former_slugs.values_list("slug", flat=True)) == {
+        "tfl-ball",
+        "tfl-ball-press",
+    }
+    response = client.get("/techniques/tfl-ball-press/pdf/?size=letter")
+    assert response["Location"] == "/techniques/tensor-ball-press/pdf/?size=letter"
+
+
+def test_the_admin_refuses_another_techniques_old_address(admin_client, renamed):
+    """Taking a slug that still redirects to another technique is a form error."""
+    other = TechniqueFactory(slug="side-hip-ball-press")
+    url = f"/admin/techniques/technique/{other.pk}/change/"
+    response = admin_client.post(url, technique_change_form(other, slug="tfl-ball"))
+    assert response.status_code == HTTPStatus.OK
+    assert "was the address of TFL Ball Press" in response.content.decode()
+    assert Technique.objects.get(pk=other.pk).slug == "side-hip-ball-press"
+
+
+def test_the_admin_refuses_a_former_slug_that_is_a_current_one(admin_client, renamed):
+    """An old address cannot be added when a technique lives there now."""
+    TechniqueFactory(slug="calf-roll", name="Calf Roll")
+    url = f"/admin/techniques/technique/{renamed.pk}/change/"
+    data = technique_change_form(renamed)
+    data |= {
+        "former_slugs-TOTAL_FORMS": "2",
+        "former_slugs-1-technique": renamed.pk,
+        "former_slugs-1-slug": "calf-roll",
+    }
+    response = admin_client.post(url, data)
+    assert response.status_code == HTTPStatus.OK
+    assert "is the current address of Calf Roll" in response.content.decode()
+    assert not FormerSlug.objects.filter(slug="calf-roll").exists()
