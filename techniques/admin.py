@@ -47,7 +47,8 @@ class FormerSlugInline(admin.TabularInline):
     model = FormerSlug
     extra = 0
     fields = ["slug"]
-    verbose_name = "former slug (old address that redirects here)"
+    verbose_name = "former slug"
+    verbose_name_plural = "former slugs: old addresses that redirect here"
 
 
 @admin.register(Technique)
