@@ -72,12 +72,11 @@ def technique_by_slug_or_former(
 ) -> Technique | None:
     """The technique at ``slug``, or the one that had that slug before a rename; else None.
 
-    ``techniques`` narrows the search (e.g. to published ones); all of them by default.
+    One query. ``techniques`` narrows the search (e.g. to published ones); all of them
+    by default. No slug is both (the models' validation and the seed refuse it).
     """
     techniques = Technique.objects.all() if techniques is None else techniques
-    return (
-        techniques.filter(slug=slug).first() or techniques.filter(former_slugs__slug=slug).first()
-    )
+    return techniques.filter(Q(slug=slug) | Q(former_slugs__slug=slug)).first()
 
 
 def technique_heading(*, slug: str) -> Technique:
