@@ -6,7 +6,8 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.sites.models import Site
-from django.db import DEFAULT_DB_ALIAS, transaction
+from django.core.management.color import no_style
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from members.models import Profile
 from smrsite import pagecache
@@ -90,9 +91,15 @@ def site_sync(*, using: str = DEFAULT_DB_ALIAS) -> Site:
     changed ``SITE_URL`` is picked up, and so does every fresh or flushed test database,
     where Django would otherwise put back "example.com".
     """
-    site, _ = Site.objects.using(using).update_or_create(
+    site, created = Site.objects.using(using).update_or_create(
         pk=settings.SITE_ID,
         defaults={"domain": urlsplit(settings.SITE_URL).netloc, "name": settings.SITE_NAME},
     )
+    if created:
+        # A row written with its id leaves PostgreSQL's sequence behind, and the next
+        # site added would be given the same id; Django's own default site does this too.
+        with connections[using].cursor() as cursor:
+            for statement in connections[using].ops.sequence_reset_sql(no_style(), [Site]):
+                cursor.execute(statement)
     Site.objects.clear_cache()
     return site
