@@ -2,10 +2,11 @@ from django.contrib import admin
 
 from questions import services
 from questions.models import Comment, CommentFlag
+from smrsite.admin_fields import NamedTabularInline
 from smrsite.pagecache import InvalidatesPageCacheAdmin
 
 
-class CommentFlagInline(admin.TabularInline):
+class CommentFlagInline(NamedTabularInline):
     model = CommentFlag
     extra = 0
     fields = ["member", "reason", "created_at", "resolved_at"]

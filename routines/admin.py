@@ -1,7 +1,10 @@
+from django import forms
 from django.contrib import admin
+from django.db import models
 
 from routines.models import DailySession, LogEntry, ReminderSent, Routine, RoutineRegion, StretchLog
 from smrsite import pagecache
+from smrsite.admin_fields import NamedTabularInline
 
 
 class ChangesMemberPlanAdmin:
@@ -30,13 +33,13 @@ class ChangesMemberPlanAdmin:
             pagecache.member_changed(member_id=member_id)
 
 
-class RoutineRegionInline(admin.TabularInline):
+class RoutineRegionInline(NamedTabularInline):
     model = RoutineRegion
     extra = 0
     ordering = ["position"]
 
 
-class DailySessionInline(admin.TabularInline):
+class DailySessionInline(NamedTabularInline):
     model = DailySession
     extra = 0
     ordering = ["-day"]
@@ -52,7 +55,8 @@ class RoutineAdmin(ChangesMemberPlanAdmin, admin.ModelAdmin):
     list_select_related = ["member"]
     search_fields = ["member__email", "member__username"]
     raw_id_fields = ["member"]
-    filter_horizontal = ["tools", "excluded_techniques", "pinned_techniques"]
+    # Checkboxes rather than the two-box filter widget, whose icons screen readers misname.
+    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
     readonly_fields = ["feed_token", "created_at", "updated_at"]
     inlines = [RoutineRegionInline, DailySessionInline]
 

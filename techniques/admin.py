@@ -1,8 +1,11 @@
+from django import forms
 from django.contrib import admin
+from django.db import models
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html
 
+from smrsite.admin_fields import NamedListEditableAdmin, NamedTabularInline
 from smrsite.pagecache import InvalidatesPageCacheAdmin
 from techniques import services
 from techniques.models import FaqEntry, FormerSlug, Region, Step, Stretch, Technique, Tool
@@ -10,7 +13,7 @@ from techniques.templatetags.illustrations import technique_drawing
 
 
 @admin.register(Region)
-class RegionAdmin(InvalidatesPageCacheAdmin, admin.ModelAdmin):
+class RegionAdmin(NamedListEditableAdmin, InvalidatesPageCacheAdmin, admin.ModelAdmin):
     list_display = ["name", "position", "colour"]
     list_editable = ["position"]
     prepopulated_fields = {"slug": ["name"]}
@@ -41,7 +44,7 @@ class FaqEntryInline(admin.StackedInline):
     ordering = ["position"]
 
 
-class FormerSlugInline(admin.TabularInline):
+class FormerSlugInline(NamedTabularInline):
     """Old addresses that answer with a redirect to the technique; a rename adds one."""
 
     model = FormerSlug
@@ -52,15 +55,16 @@ class FormerSlugInline(admin.TabularInline):
 
 
 @admin.register(Technique)
-class TechniqueAdmin(InvalidatesPageCacheAdmin, admin.ModelAdmin):
+class TechniqueAdmin(NamedListEditableAdmin, InvalidatesPageCacheAdmin, admin.ModelAdmin):
     list_display = ["name", "region", "kind", "position", "min_frequency_days", "is_published"]
     list_filter = ["region", "kind", "is_published", "tools", "series"]
     list_editable = ["position", "is_published"]
     list_select_related = ["region"]
     search_fields = ["name", "slug", "target_muscles", "indications", "summary"]
     prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["after", "paired_stretch"]
-    filter_horizontal = ["tools"]
+    # Plain selects and checkboxes: select2's autocomplete and the two-box filter widget
+    # give screen readers unnamed inputs and mislabelled icons (WCAG 2.2 AA, axe).
+    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
     inlines = [StepInline, FaqEntryInline, FormerSlugInline]
     save_on_top = True
     readonly_fields = ["picture_preview"]

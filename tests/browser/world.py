@@ -16,7 +16,7 @@ from members.models import Profile
 from questions import emails
 from questions.models import Comment, CommentFlag
 from routines import services as routine_services
-from techniques.models import FaqEntry, Technique
+from techniques.models import FaqEntry, FormerSlug, Technique
 from tests.browser.steps import PASSWORD
 from tests.factories import CommentFactory, LogEntryFactory, RoutineFactory, UserFactory
 
@@ -74,6 +74,8 @@ def make_world() -> World:
     old = CommentFactory(author=member, technique=psoas, kind="remark", body="Worked for me.")
     Comment.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=2))
     fresh = CommentFactory(author=member, technique=psoas, kind="remark", body="Day two.")
+    # The admin's first technique has an old address (a row in a table of inputs).
+    FormerSlug.objects.create(technique=Technique.objects.order_by("pk").first(), slug="old-name")
     paged = Technique.objects.get(slug="quads-roll")
     for n in range(11):
         CommentFactory(technique=paged, body=f"Question number {n} about the roll?")
