@@ -203,7 +203,8 @@ def test_seeding_costs_a_few_queries_however_many_techniques():
     # SQLite takes at most 999 values a statement, so inserting many wide rows is split
     # into batches: the only growth allowed.
     columns = [f for f in Technique._meta.concrete_fields if not f.primary_key]
-    batches = -(-len(data["techniques"]) // connection.ops.bulk_batch_size(columns, []))
+    rows = data["techniques"]
+    batches = -(-len(rows) // connection.ops.bulk_batch_size(columns, rows))
     assert (first_all, again_all) == (first_one + batches - 1, again_one)
     assert first_all <= 16
     assert again_all <= 10
