@@ -1,17 +1,19 @@
 """Reads of the question-and-answer threads.
 
-A technique's whole thread is one query (comments with their authors and profiles);
-the tree, what each viewer may see and the page of top-level comments are worked out
-in Python, so the page costs the same number of queries for 1 comment or 500.
+A technique page shows one page of its thread: ten top-level comments with their
+replies. Two queries read it whatever the thread's size: the counts (comments shown in
+the heading, threads for the page links) and the page's comments with their authors
+and profiles. Everything the template shows about each comment, what the viewer may do
+with it and the addresses of those actions included, is worked out here, once, so the
+template only prints.
 """
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
@@ -34,87 +36,55 @@ PAGE_PARAMETER = "comments"
 _VISIBLE_STATUSES = (Comment.Status.PUBLISHED, Comment.Status.REMOVED, Comment.Status.HIDDEN)
 
 
+class PageNotFound(Exception):
+    """A page of a thread past its last page (page 1 always exists)."""
+
+
+@dataclass(frozen=True)
+class CommentActions:
+    """The addresses of what can be done with one comment (reversed once per thread)."""
+
+    edit: str
+    delete: str
+    answer: str
+    flag: str
+    follow: str
+    moderate: str
+    faq: str
+
+
 @dataclass
 class CommentNode:
-    """One comment as a viewer sees it, with its visible replies."""
+    """One comment as one viewer sees it, with its visible replies, ready to print."""
 
     comment: Comment
-    viewer: AbstractBaseUser
-    now: datetime
-    question: Comment | None = None
     children: list["CommentNode"] = field(default_factory=list)
+    is_placeholder: bool = False
+    is_pending: bool = False
+    is_hidden: bool = False
+    is_own: bool = False
+    is_answer: bool = False
+    is_answered_question: bool = False
+    author_name: str = ""
+    author_is_staff: bool = False
+    body_html: SafeString | str = ""
+    reply_url: str = ""
+    actions: CommentActions | None = None
+    can_reply: bool = False
+    #: A visitor's "Sign in to reply" link.
+    can_sign_in_to_reply: bool = False
+    can_edit: bool = False
+    can_delete: bool = False
+    can_flag: bool = False
+    can_mark_answer: bool = False
+    can_follow: bool = False
+    is_followed: bool = False
+    can_moderate: bool = False
+    can_add_to_faq: bool = False
 
     @property
     def id(self) -> int:
         return self.comment.pk
-
-    @property
-    def is_placeholder(self) -> bool:
-        """Removed, or hidden from a reader who is not staff: the text is not shown."""
-        status = self.comment.status
-        return status == Comment.Status.REMOVED or (
-            status == Comment.Status.HIDDEN and not self.viewer.is_staff
-        )
-
-    @property
-    def is_pending(self) -> bool:
-        return self.comment.status == Comment.Status.PENDING
-
-    @property
-    def is_hidden(self) -> bool:
-        return self.comment.status == Comment.Status.HIDDEN
-
-    @property
-    def author_name(self) -> str:
-        return public_name(self.comment.author)
-
-    @property
-    def author_is_staff(self) -> bool:
-        return bool(self.comment.author and self.comment.author.is_staff)
-
-    @property
-    def is_answer(self) -> bool:
-        return self.question is not None and self.question.answer_id == self.comment.pk
-
-    @property
-    def is_answered_question(self) -> bool:
-        return self.comment.is_question and self.comment.answer_id is not None
-
-    @cached_property
-    def body_html(self) -> SafeString:
-        return comment_to_html(self.comment.body)
-
-    @property
-    def is_own(self) -> bool:
-        return self.viewer.is_authenticated and self.comment.author_id == self.viewer.pk
-
-    @property
-    def can_reply(self) -> bool:
-        return self.viewer.is_authenticated and not self.is_placeholder and not self.is_hidden
-
-    @property
-    def can_edit(self) -> bool:
-        return not self.is_placeholder and comment_can_edit(self.comment, self.viewer, self.now)
-
-    @property
-    def can_delete(self) -> bool:
-        return self.comment.status != Comment.Status.REMOVED and comment_can_delete(
-            self.comment, self.viewer
-        )
-
-    @property
-    def can_moderate(self) -> bool:
-        return self.viewer.is_authenticated and self.viewer.is_staff
-
-    @property
-    def can_flag(self) -> bool:
-        return self.viewer.is_authenticated and not self.is_own and not self.is_placeholder
-
-    @property
-    def can_mark_answer(self) -> bool:
-        return self.question is not None and comment_can_mark_answer(
-            self.comment, self.question, self.viewer
-        )
 
 
 @dataclass
@@ -123,22 +93,178 @@ class Thread:
 
     technique: Technique
     nodes: list[CommentNode]
-    page: Page
+    #: Published comments of the whole technique ("12 thoughts on …").
     count: int
-    following: frozenset[int] = frozenset()
+    page_number: int = 1
+    page_count: int = 1
+    previous_url: str = ""
+    next_url: str = ""
 
     @property
     def paginated(self) -> bool:
-        return self.page.paginator.num_pages > 1
+        return self.page_count > 1
 
 
-def _visible_for(viewer: AbstractBaseUser) -> Q:
+def _visible_for(viewer: AbstractBaseUser, prefix: str = "") -> Q:
+    """The comments ``viewer`` sees in a thread (placeholders included); ``prefix`` reads
+    the condition through a relation, e.g. ``parent__``."""
     if viewer.is_authenticated and viewer.is_staff:
         return Q()
-    visible = Q(status__in=_VISIBLE_STATUSES)
+    visible = Q(**{f"{prefix}status__in": _VISIBLE_STATUSES})
     if viewer.is_authenticated:
-        visible |= Q(author=viewer, status=Comment.Status.PENDING)
+        visible |= Q(**{f"{prefix}author": viewer, f"{prefix}status": Comment.Status.PENDING})
     return visible
+
+
+def _placeholder_for(viewer: AbstractBaseUser) -> Q:
+    """The comments shown to ``viewer`` as "This comment was removed.", without text."""
+    if viewer.is_authenticated and viewer.is_staff:
+        return Q(status=Comment.Status.REMOVED)
+    return Q(status__in=[Comment.Status.REMOVED, Comment.Status.HIDDEN])
+
+
+def _shown_threads(technique: Technique, viewer: AbstractBaseUser) -> QuerySet[Comment]:
+    """The top-level comments ``viewer`` sees, oldest first.
+
+    A placeholder shows only above a reply the viewer can read: one whose parent is
+    shown too (a reply's parent is the top-level comment or, at depth 2, a reply to it).
+    """
+    readable_reply = (
+        Comment.objects.filter(root=OuterRef("pk"))
+        .filter(_visible_for(viewer))
+        .exclude(_placeholder_for(viewer))
+        .filter(Q(depth=1) | _visible_for(viewer, "parent__"))
+    )
+    return (
+        Comment.objects.filter(technique=technique, parent__isnull=True)
+        .filter(_visible_for(viewer))
+        .filter(~_placeholder_for(viewer) | Q(Exists(readable_reply)))
+        .order_by("created_at", "id")
+    )
+
+
+class _Urls:
+    """Comment addresses from one ``reverse()`` per name, however many comments there are."""
+
+    MARK = 987654321
+
+    def __init__(self) -> None:
+        names = ("edit", "delete", "answer", "flag", "follow", "moderate", "faq")
+        self._patterns = {
+            name: reverse(f"techniques:comment_{name}", args=[self.MARK]) for name in names
+        }
+
+    def actions(self, pk: int) -> CommentActions:
+        mark, value = str(self.MARK), str(pk)
+        return CommentActions(**{n: p.replace(mark, value) for n, p in self._patterns.items()})
+
+
+def _page_url(technique: Technique, number: int) -> str:
+    """A page of the thread, written the one way ``?comments=`` is read (none for page 1)."""
+    query = f"?{PAGE_PARAMETER}={number}" if number > 1 else ""
+    return f"{technique.get_absolute_url()}{query}#comments"
+
+
+def comment_thread(
+    *,
+    technique: Technique,
+    viewer: AbstractBaseUser,
+    page_number: int = 1,
+    following: frozenset[int] = frozenset(),
+    now: datetime | None = None,
+) -> Thread:
+    """One page of the technique's thread as ``viewer`` sees it, in two queries.
+
+    ``following`` is the questions the viewer follows (see :func:`thread_reader`).
+    Raises :class:`PageNotFound` for a page past the last.
+    """
+    now = now or timezone.now()
+    shown = _shown_threads(technique, viewer)
+    counts = Comment.objects.filter(technique=technique).aggregate(
+        published=Count("pk", filter=Q(status=Comment.Status.PUBLISHED)),
+        threads=Count("pk", filter=Q(pk__in=shown.values("pk"))),
+    )
+    page_count = max(1, -(-counts["threads"] // COMMENTS_PER_PAGE))
+    if not 1 <= page_number <= page_count:
+        raise PageNotFound(page_number)
+    start = (page_number - 1) * COMMENTS_PER_PAGE
+    tops = shown.values("pk")[start : start + COMMENTS_PER_PAGE]
+    comments = list(
+        Comment.objects.filter(Q(pk__in=tops) | Q(root__in=tops))
+        .filter(_visible_for(viewer))
+        .select_related("author__profile")
+        .order_by("created_at", "id")
+    )
+    nodes = _nodes(comments, technique, viewer, page_number, following, now)
+    return Thread(
+        technique=technique,
+        nodes=nodes,
+        count=counts["published"],
+        page_number=page_number,
+        page_count=page_count,
+        previous_url=_page_url(technique, page_number - 1) if page_number > 1 else "",
+        next_url=_page_url(technique, page_number + 1) if page_number < page_count else "",
+    )
+
+
+def _nodes(comments, technique, viewer, page_number, following, now) -> list[CommentNode]:
+    """The page's tree: each comment under its parent, with all it shows worked out."""
+    urls = _Urls()
+    page_query = f"{PAGE_PARAMETER}={page_number}&" if page_number > 1 else ""
+    staff = viewer.is_authenticated and viewer.is_staff
+    by_id = {c.pk: c for c in comments}
+    nodes: dict[int, CommentNode] = {}
+    top: list[CommentNode] = []
+    for comment in comments:
+        question = by_id.get(comment.root_id) if comment.root_id else None
+        node = _node(comment, question, viewer, staff, urls, following, now)
+        # Relative, as short as it can be: a page of ten threads carries dozens of them.
+        node.reply_url = f"?{page_query}replyto={comment.pk}#reply-{comment.pk}"
+        nodes[comment.pk] = node
+        if comment.parent_id is None:
+            top.append(node)
+        elif comment.parent_id in nodes:
+            nodes[comment.parent_id].children.append(node)
+    return _prune(top)
+
+
+def _node(comment, question, viewer, staff, urls, following, now) -> CommentNode:
+    status = comment.status
+    placeholder = status == Comment.Status.REMOVED or (
+        status == Comment.Status.HIDDEN and not staff
+    )
+    node = CommentNode(comment=comment, is_placeholder=placeholder)
+    if placeholder:
+        return node
+    signed_in = viewer.is_authenticated
+    node.is_pending = status == Comment.Status.PENDING
+    node.is_hidden = status == Comment.Status.HIDDEN
+    node.is_own = signed_in and comment.author_id == viewer.pk
+    node.is_answer = question is not None and question.answer_id == comment.pk
+    node.is_answered_question = comment.is_question and comment.answer_id is not None
+    node.author_name = public_name(comment.author)
+    node.author_is_staff = bool(comment.author and comment.author.is_staff)
+    node.body_html = comment_to_html(comment.body)
+    node.actions = urls.actions(comment.pk)
+    node.can_reply = signed_in and not node.is_hidden
+    node.can_sign_in_to_reply = not signed_in
+    node.can_edit = comment_can_edit(comment, viewer, now)
+    node.can_delete = comment_can_delete(comment, viewer)
+    node.can_flag = signed_in and not node.is_own
+    node.can_mark_answer = question is not None and comment_can_mark_answer(
+        comment, question, viewer
+    )
+    node.can_follow = comment.is_question and signed_in and not node.is_own
+    node.is_followed = comment.pk in following
+    node.can_moderate = staff
+    node.can_add_to_faq = (
+        staff
+        and comment.kind == Comment.Kind.REPLY
+        and question is not None
+        and question.is_question
+        and not node.is_pending
+    )
+    return node
 
 
 def _prune(nodes: list[CommentNode]) -> list[CommentNode]:
@@ -149,47 +275,6 @@ def _prune(nodes: list[CommentNode]) -> list[CommentNode]:
         if node.children or not node.is_placeholder:
             kept.append(node)
     return kept
-
-
-def comment_thread(
-    *,
-    technique: Technique,
-    viewer: AbstractBaseUser,
-    page_number: int = 1,
-    following: frozenset[int] | None = None,
-    now: datetime | None = None,
-) -> Thread:
-    """The technique's thread for ``viewer``: one page of top-level comments with all replies.
-
-    ``following`` is the questions the viewer follows, when the caller already knows.
-    Raises ``EmptyPage`` for a page past the last (page 1 always exists).
-    """
-    now = now or timezone.now()
-    comments = list(
-        Comment.objects.filter(technique=technique)
-        .filter(_visible_for(viewer))
-        .select_related("author__profile")
-        .order_by("created_at", "id")
-    )
-    by_id = {c.pk: c for c in comments}
-    nodes = {c.pk: CommentNode(comment=c, viewer=viewer, now=now) for c in comments}
-    top: list[CommentNode] = []
-    for comment in comments:
-        node = nodes[comment.pk]
-        if comment.root_id:
-            node.question = by_id.get(comment.root_id)
-        if comment.parent_id is None:
-            top.append(node)
-        elif comment.parent_id in nodes:
-            nodes[comment.parent_id].children.append(node)
-    top = _prune(top)
-    count = sum(1 for c in comments if c.status == Comment.Status.PUBLISHED)
-    page = Paginator(top, COMMENTS_PER_PAGE).page(page_number)
-    if following is None:
-        following = thread_reader(technique=technique, viewer=viewer).following
-    return Thread(
-        technique=technique, nodes=list(page), page=page, count=count, following=following
-    )
 
 
 @dataclass(frozen=True)
@@ -269,15 +354,14 @@ def _shows_in_thread(comment: Comment, viewer: AbstractBaseUser) -> bool:
     return viewer.is_authenticated and (viewer.is_staff or comment.author_id == viewer.pk)
 
 
-def comment_page_number(*, comment: Comment) -> int:
-    """Which page of its technique's thread shows ``comment`` (for permalinks)."""
+def comment_page_number(*, comment: Comment, viewer: AbstractBaseUser) -> int:
+    """Which page of its technique's thread shows ``comment`` to ``viewer`` (permalinks)."""
     top = comment.root or comment
-    earlier = Comment.objects.filter(
-        technique_id=comment.technique_id,
-        parent__isnull=True,
-        status__in=_VISIBLE_STATUSES,
-        created_at__lt=top.created_at,
-    ).count()
+    earlier = (
+        _shown_threads(comment.technique, viewer)
+        .filter(Q(created_at__lt=top.created_at) | Q(created_at=top.created_at, pk__lt=top.pk))
+        .count()
+    )
     return earlier // COMMENTS_PER_PAGE + 1
 
 

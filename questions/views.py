@@ -59,7 +59,7 @@ def comment_permalink(request, pk):
     comment = _comment_or_404(pk)
     if not selectors.comment_visible_to(comment=comment, viewer=request.user):
         raise Http404("No such comment.")
-    page = selectors.comment_page_number(comment=comment)
+    page = selectors.comment_page_number(comment=comment, viewer=request.user)
     query = f"?{selectors.PAGE_PARAMETER}={page}" if page > 1 else ""
     return redirect(f"{comment.technique.get_absolute_url()}{query}#comment-{comment.pk}")
 

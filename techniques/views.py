@@ -5,7 +5,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.paginator import EmptyPage
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -216,7 +215,7 @@ def _thread_html(request, technique, reader, page_number):
                 page_number=page_number,
                 following=reader.following,
             )
-        except EmptyPage:
+        except question_selectors.PageNotFound:
             raise Http404("No such page of comments.") from None
         reply_form = CommentForm(reply=True, auto_id="reply_%s", initial={"parent": reply_to})
         context = {
