@@ -59,6 +59,14 @@ def assert_branded(message):
     assert "127.0.0.1:8000" in html  # the site's address, from SITE_URL
 
 
+def only_email(subject: str):
+    """The one email sent, branded, with this subject."""
+    [message] = mail.outbox
+    assert_branded(message)
+    assert message.subject == subject
+    return message
+
+
 def _sign_up(client, email, **extra):
     return client.post(
         "/accounts/signup/",
@@ -90,9 +98,7 @@ def test_the_sitemap_points_at_the_site_not_example_com(catalogue):
 def test_signup_confirmation_is_ours():
     """The confirmation email says who we are and how to finish joining."""
     _sign_up(Client(), "newcomer@smr.test")
-    [message] = mail.outbox
-    assert_branded(message)
-    assert message.subject == "SMR Coach: Confirm your email to finish joining"
+    message = only_email("SMR Coach: Confirm your email to finish joining")
     assert "Hello from SMR Coach" in message.body
     assert "/accounts/confirm-email/" in message.body
     assert "Confirm my address" in _html(message)
@@ -104,9 +110,7 @@ def test_a_second_confirmation_is_ours():
     client = Client()
     client.force_login(member)
     client.post("/accounts/email/", {"action_add": "", "email": "maya.two@smr.test"})
-    [message] = mail.outbox
-    assert_branded(message)
-    assert message.subject == "SMR Coach: Confirm your email address"
+    message = only_email("SMR Coach: Confirm your email address")
     assert "maya.two@smr.test" in message.body
 
 
@@ -114,18 +118,14 @@ def test_password_reset_is_ours():
     """The reset email links to choosing a new password, in our words."""
     _member(ASKER, "Maya")
     Client().post("/accounts/password/reset/", {"email": ASKER})
-    [message] = mail.outbox
-    assert_branded(message)
-    assert message.subject == "SMR Coach: Choose a new password"
+    message = only_email("SMR Coach: Choose a new password")
     assert "/accounts/password/reset/key/" in message.body
 
 
 def test_reset_for_an_unknown_address_is_ours():
     """Asking to reset an address nobody uses says so, and offers to join."""
     Client().post("/accounts/password/reset/", {"email": "nobody@smr.test"})
-    [message] = mail.outbox
-    assert_branded(message)
-    assert message.subject == "SMR Coach: No account with this address"
+    message = only_email("SMR Coach: No account with this address")
     assert "/accounts/signup/" in message.body
 
 
@@ -133,9 +133,7 @@ def test_joining_twice_with_one_address_is_ours():
     """Signing up with an address that has an account tells its owner, in our words."""
     _member(ASKER, "Maya")
     _sign_up(Client(), ASKER)
-    [message] = mail.outbox
-    assert_branded(message)
-    assert message.subject == "SMR Coach: You already have an account"
+    only_email("SMR Coach: You already have an account")
 
 
 def test_reply_and_new_question_notifications_are_ours(django_capture_on_commit_callbacks):
@@ -173,9 +171,7 @@ def test_daily_reminder_is_ours(catalogue):
     )
     profile_update(profile=profile_for(member), time_zone="UTC")
     call_command("send_reminders", "--now", "2026-03-02T09:00+00:00", stdout=StringIO())
-    [message] = mail.outbox
-    assert_branded(message)
-    assert message.subject == "SMR Coach: Your plan for Monday 2 March"
+    message = only_email("SMR Coach: Your plan for Monday 2 March")
     assert "Hello Ryan" in message.body
     assert "/routine/" in _html(message)
     assert "Stop these reminders" in _html(message)

@@ -8,15 +8,20 @@ from playwright.sync_api import expect
 PASSWORD = "a long and unusual pass"
 
 
-def sign_up_and_confirm(page, site, email, display_name):
-    """Join through the real sign-up page and confirm from the emailed link: signed in."""
-    page.goto(f"{site.url}/accounts/signup/")
+def fill_sign_up(page, email, display_name):
+    """Fill in and send the sign-up form the page shows."""
     page.get_by_label("Email").fill(email)
     page.get_by_label("Display name").fill(display_name)
     page.locator("input[name=password1]").fill(PASSWORD)
     page.locator("input[name=password2]").fill(PASSWORD)
     page.get_by_role("button", name="Join").click()
     expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+
+
+def sign_up_and_confirm(page, site, email, display_name):
+    """Join through the real sign-up page and confirm from the emailed link: signed in."""
+    page.goto(f"{site.url}/accounts/signup/")
+    fill_sign_up(page, email, display_name)
     [confirmation] = [m for m in mail.outbox if email in m.to]
     link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", confirmation.body)[0]
     page.goto(site.url + "/accounts/" + link.split("/accounts/", 1)[1])

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from tests.browser.steps import PASSWORD
+from tests.browser.steps import fill_sign_up
 
 pytestmark = pytest.mark.browser
 
@@ -16,12 +16,7 @@ def test_join_free_from_a_technique_page_lands_back_at_the_reply_box(site, page)
     page.goto(f"{site.url}/techniques/psoas-press/")
     page.locator("#respond").get_by_role("link", name="join free").click()
     expect(page.get_by_role("heading", name="Join SMR Coach")).to_be_visible()
-    page.get_by_label("Email").fill("maya@smr.test")
-    page.get_by_label("Display name").fill("Maya")
-    page.locator("input[name=password1]").fill(PASSWORD)
-    page.locator("input[name=password2]").fill(PASSWORD)
-    page.get_by_role("button", name="Join").click()
-    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    fill_sign_up(page, "maya@smr.test", "Maya")
 
     [message] = mail.outbox
     assert message.subject == "SMR Coach: Confirm your email to finish joining"
@@ -38,12 +33,7 @@ def test_join_free_from_a_technique_page_lands_back_at_the_reply_box(site, page)
 def test_the_confirmation_email_looks_like_the_site(site, page):
     """The HTML alternative shows the site's name, a confirm button and its address."""
     page.goto(f"{site.url}/accounts/signup/")
-    page.get_by_label("Email").fill("maya@smr.test")
-    page.get_by_label("Display name").fill("Maya")
-    page.locator("input[name=password1]").fill(PASSWORD)
-    page.locator("input[name=password2]").fill(PASSWORD)
-    page.get_by_role("button", name="Join").click()
-    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    fill_sign_up(page, "maya@smr.test", "Maya")
     [(html, _)] = mail.outbox[0].alternatives
     page.set_content(html)
     expect(page.get_by_role("link", name="SMR Coach", exact=True)).to_be_visible()
