@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from _data import PSOAS, PSOAS_COMMENTS, _comments
-from today import WARM_UP, configure, count_queries, forget_cache, measure
+from today import WARM_UP, compare, configure, forget_cache, prepare_database
 
 READERS = 60
 
@@ -85,56 +85,37 @@ def main() -> None:
     prefix = configure(work)
     try:
         from django.conf import settings
-        from django.core.management import call_command
         from django.db import connection
         from django.test import Client
 
         from questions.models import Comment
         from questions.selectors import COMMENTS_PER_PAGE
 
-        with open(os.devnull, "w") as quiet:
-            call_command("migrate", verbosity=0, stdout=quiet)
-            call_command("seed_catalogue", verbosity=0, stdout=quiet)
-            call_command("collectstatic", interactive=False, verbosity=0, stdout=quiet)
+        prepare_database()
         member, staff = build_thread()
         threads = Comment.objects.filter(technique__slug=PSOAS, parent__isnull=True).count()
         last = (threads + COMMENTS_PER_PAGE - 1) // COMMENTS_PER_PAGE
+        comments = Comment.objects.filter(technique__slug=PSOAS).count()
         anonymous, signed_in, coach = Client(), Client(), Client()
         signed_in.force_login(member)
         coach.force_login(staff)
-        page = f"/techniques/{PSOAS}/"
-        # name: (client, URL)
-        pages = {
-            "bare view": (anonymous, "/bench/baseline"),
-            "healthz": (anonymous, "/healthz"),
-            "anonymous": (anonymous, page),
-            "anonymous, last page": (anonymous, f"{page}?comments={last}"),
-            "member": (signed_in, page),
-            "staff": (coach, page),
-        }
-        for client, url in pages.values():
-            measure(client, url, WARM_UP)
-        totals = {name: [0.0, 0.0] for name in pages}
-        rounds = 10
-        for _ in range(rounds):
-            for name, (client, url) in pages.items():
-                wall, cpu = measure(client, url, max(args.requests // rounds, 1))
-                totals[name][0] += wall / rounds
-                totals[name][1] += cpu / rounds
-        comments = Comment.objects.filter(technique__slug=PSOAS).count()
         print(
             f"database {connection.vendor}, PAGE_CACHE_SECONDS={settings.PAGE_CACHE_SECONDS}, "
             f"Psoas Press {comments} comments in {threads} threads ({last} pages), "
             f"{args.requests} GETs each after {WARM_UP} warm-up"
         )
-        bare_wall, bare_cpu = totals["bare view"]
-        for name, (client, url) in pages.items():
-            wall, cpu = totals[name]
-            queries = count_queries(client, url)
-            print(
-                f"{name:<21} {wall:7.2f} ms wall {cpu:7.2f} ms CPU {queries:3d} queries   "
-                f"bare view / this: {bare_wall / wall:6.1%} wall {bare_cpu / cpu:6.1%} CPU"
-            )
+        page = f"/techniques/{PSOAS}/"
+        compare(
+            {
+                "bare view": (anonymous, "/bench/baseline", None),
+                "healthz": (anonymous, "/healthz", None),
+                "anonymous": (anonymous, page, None),
+                "anonymous, last page": (anonymous, f"{page}?comments={last}", None),
+                "member": (signed_in, page, None),
+                "staff": (coach, page, None),
+            },
+            args.requests,
+        )
     finally:
         forget_cache(prefix)
         shutil.rmtree(work, ignore_errors=True)

@@ -152,6 +152,43 @@ def count_queries(client, url: str, before=None) -> int:
     return len(queries)
 
 
+def prepare_database() -> None:
+    """Migrate, load the catalogue and collect static files, saying nothing."""
+    from django.core.management import call_command
+
+    with open(os.devnull, "w") as quiet:
+        call_command("migrate", verbosity=0, stdout=quiet)
+        call_command("seed_catalogue", verbosity=0, stdout=quiet)
+        call_command("collectstatic", interactive=False, verbosity=0, stdout=quiet)
+
+
+def compare(pages: dict, requests: int) -> None:
+    """Time each page against the bare view and print ms, queries and ratios.
+
+    ``pages`` maps a name to ``(client, URL, what runs untimed before each GET or None)``
+    and must hold "bare view". GETs alternate in rounds so every page sees the same
+    machine load.
+    """
+    for client, url, before in pages.values():
+        measure(client, url, WARM_UP, before)
+    totals = {name: [0.0, 0.0] for name in pages}
+    rounds = 10
+    for _ in range(rounds):
+        for name, (client, url, before) in pages.items():
+            wall, cpu = measure(client, url, max(requests // rounds, 1), before)
+            totals[name][0] += wall / rounds
+            totals[name][1] += cpu / rounds
+    bare_wall, bare_cpu = totals["bare view"]
+    width = max(map(len, pages))
+    for name, (client, url, before) in pages.items():
+        wall, cpu = totals[name]
+        queries = count_queries(client, url, before)
+        print(
+            f"{name:<{width}} {wall:7.2f} ms wall {cpu:7.2f} ms CPU {queries:3d} queries   "
+            f"bare view / this: {bare_wall / wall:6.1%} wall {bare_cpu / cpu:6.1%} CPU"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=500, help="GETs of each URL")
@@ -160,49 +197,29 @@ def main() -> None:
     prefix = configure(work)
     try:
         from django.conf import settings
-        from django.core.management import call_command
         from django.db import connection
         from django.test import Client
 
         from smrsite import pagecache
 
-        with open(os.devnull, "w") as quiet:
-            call_command("migrate", verbosity=0, stdout=quiet)
-            call_command("seed_catalogue", verbosity=0, stdout=quiet)
-            call_command("collectstatic", interactive=False, verbosity=0, stdout=quiet)
+        prepare_database()
         member = build_member()
         client = Client()
         client.force_login(member)
         forget = partial(pagecache.member_changed, member_id=member.pk)
-        # (URL, what runs untimed before each GET)
-        pages = {
-            "bare view": ("/bench/baseline", None),
-            "today": ("/routine/", None),
-            "today, built": ("/routine/", forget),
-        }
-        for url, before in pages.values():
-            measure(client, url, WARM_UP, before)
-        totals = {name: [0.0, 0.0] for name in pages}
-        # Alternate in rounds so every URL sees the same machine load.
-        rounds = 10
-        for _ in range(rounds):
-            for name, (url, before) in pages.items():
-                wall, cpu = measure(client, url, max(args.requests // rounds, 1), before)
-                totals[name][0] += wall / rounds
-                totals[name][1] += cpu / rounds
         cached = "on" if settings.PAGE_CACHE_SECONDS > 0 else "off (set REDIS_URL)"
         print(
             f"database {connection.vendor}, page cache {cached}, "
             f"{args.requests} GETs each after {WARM_UP} warm-up"
         )
-        bare_wall, bare_cpu = totals["bare view"]
-        for name, (url, before) in pages.items():
-            wall, cpu = totals[name]
-            queries = count_queries(client, url, before)
-            print(
-                f"{name:<13} {wall:7.2f} ms wall {cpu:7.2f} ms CPU {queries:3d} queries   "
-                f"bare view / this: {bare_wall / wall:6.1%} wall {bare_cpu / cpu:6.1%} CPU"
-            )
+        compare(
+            {
+                "bare view": (client, "/bench/baseline", None),
+                "today": (client, "/routine/", None),
+                "today, built": (client, "/routine/", forget),
+            },
+            args.requests,
+        )
     finally:
         forget_cache(prefix)
         shutil.rmtree(work, ignore_errors=True)
