@@ -21,7 +21,10 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import content_disposition_header, http_date, parse_http_date_safe
 
 CHUNK_SIZE = 64 * 1024
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_RANGE = re.compile(r"^bytes=([0-9]*)-([0-9]*)$")
+# More bytes than any file we store: a position with more digits than this is read as
+# this, instead of handing ``int`` thousands of digits (it refuses more than 4,300).
+_BEYOND_ANY_FILE = 10**18
 
 
 @dataclass(frozen=True)
@@ -51,17 +54,23 @@ def parse_range(header: str, size: int) -> ByteRange | None:
     if not first and not last:
         return None
     if not first:  # suffix: the last N bytes
-        suffix = int(last)
+        suffix = _position(last)
         if suffix == 0 or size == 0:
             raise RangeNotSatisfiableError(header)
         return ByteRange(max(size - suffix, 0), size - 1)
-    start = int(first)
-    if last and int(last) < start:
+    start = _position(first)
+    if last and _position(last) < start:
         return None  # syntactically invalid: ignore the header
     if start >= size:
         raise RangeNotSatisfiableError(header)
-    end = int(last) if last else size - 1
+    end = _position(last) if last else size - 1
     return ByteRange(start, min(end, size - 1))
+
+
+def _position(digits: str) -> int:
+    """A byte position from ASCII digits, capped at :data:`_BEYOND_ANY_FILE`."""
+    digits = digits.lstrip("0") or "0"
+    return int(digits) if len(digits) <= 18 else _BEYOND_ANY_FILE
 
 
 def _read(file: FieldFile, byte_range: ByteRange) -> Iterator[bytes]:

@@ -149,3 +149,33 @@ def test_parse_range_unsatisfiable(header):
     """Ranges with no byte inside the file are refused."""
     with pytest.raises(RangeNotSatisfiableError):
         parse_range(header, 1000)
+
+
+HUGE = "9" * 5000  # more digits than int() accepts
+
+
+@pytest.mark.parametrize(
+    ("header", "status", "content_range"),
+    [
+        (f"bytes={HUGE}-", HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE, f"bytes */{len(CLIP)}"),
+        (f"bytes=0-{HUGE}", HTTPStatus.PARTIAL_CONTENT, f"bytes 0-{len(CLIP) - 1}/{len(CLIP)}"),
+        (f"bytes=-{HUGE}", HTTPStatus.PARTIAL_CONTENT, f"bytes 0-{len(CLIP) - 1}/{len(CLIP)}"),
+        (f"bytes=10-{'0' * 5000}20", HTTPStatus.PARTIAL_CONTENT, f"bytes 10-20/{len(CLIP)}"),
+    ],
+)
+def test_ranges_with_thousands_of_digits_are_clamped_or_refused(
+    client, clip, header, status, content_range
+):
+    """A Range position too long for int() is past any file: 416 as a start, the end of
+    the file as an end or a suffix; leading zeros do not count."""
+    response = client.get(VIDEO_URL, HTTP_RANGE=header)
+
+    assert response.status_code == status
+    assert response["Content-Range"] == content_range
+
+
+def test_a_range_in_other_scripts_digits_is_ignored(client, clip):
+    """Only ASCII digits make a position: Arabic-Indic digits get the whole file."""
+    response = client.get(VIDEO_URL, HTTP_RANGE="bytes=\u0661\u0660-")
+
+    assert response.status_code == HTTPStatus.OK
