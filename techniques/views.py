@@ -280,10 +280,13 @@ def technique_booklet(request):
     size, bad_request = _paper_size(request)
     if bad_request:
         return bad_request
-    region_slug = request.GET.get("region", "").replace("\x00", "").strip()
-    region = selectors.region_list().filter(slug=region_slug).first() if region_slug else None
-    if region_slug and region is None:
-        raise Http404("No such region.")
+    region = None
+    if "region" in request.GET:
+        # Exactly a region's slug: an empty, blank or mangled one is not "every region".
+        region_slug = request.GET["region"]
+        region = selectors.region_list().filter(slug=region_slug.replace("\x00", "")).first()
+        if region is None or region.slug != region_slug:
+            raise Http404("No such region.")
     techniques = list(selectors.technique_handouts(region=region))
     document = pdf.booklet_document(
         techniques, region=region, size=size, site_url=request.build_absolute_uri("/")

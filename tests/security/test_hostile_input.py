@@ -120,3 +120,10 @@ def test_a_visitor_replying_with_a_huge_comments_value_is_sent_to_sign_in(catalo
     assert response.status_code == HTTPStatus.FOUND
     assert response["Location"].startswith(reverse("account_login"))
     assert "%C2%80" not in response["Location"]
+
+
+@pytest.mark.parametrize("region", ["", " ", "\x00", "hip\x00", " hip", "HIP", "hip,thigh"])
+def test_a_booklet_region_that_is_not_exactly_a_region_is_404(catalogue, region):
+    """Only a region's own slug gives a region booklet; nothing else gives the whole one."""
+    response = Client().get("/techniques/booklet/", {"region": region})
+    assert response.status_code == HTTPStatus.NOT_FOUND
