@@ -1,19 +1,16 @@
 """A member's profile: the name shown on comments, their time zone, which emails they want."""
 
-import zoneinfo
-
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 
+from members.validators import (
+    has_visible_character,
+    validate_display_name,
+    validate_time_zone,
+)
+
 DISPLAY_NAME_MAX_LENGTH = 40
-TIME_ZONE_ERROR = "“%(value)s” is not a time zone we know. Pick one such as Europe/London."
-
-
-def validate_time_zone(value: str) -> None:
-    """Accept only IANA names the standard library knows (``Europe/Berlin``, ``UTC``)."""
-    if value not in zoneinfo.available_timezones():
-        raise ValidationError(TIME_ZONE_ERROR, params={"value": value}, code="time_zone")
+DEFAULT_TIME_ZONE = "UTC"
 
 
 class Profile(models.Model):
@@ -25,13 +22,19 @@ class Profile(models.Model):
     display_name = models.CharField(
         max_length=DISPLAY_NAME_MAX_LENGTH,
         blank=True,
+        validators=[validate_display_name],
         help_text="Shown on your questions and replies instead of your email address.",
     )
     time_zone = models.CharField(
         max_length=64,
-        default="UTC",
+        default=DEFAULT_TIME_ZONE,
         validators=[validate_time_zone],
         help_text="Your daily plan changes day at midnight in this time zone.",
+    )
+    time_zone_chosen = models.BooleanField(
+        default=False,
+        help_text="Whether the member picked the time zone; until then forms offer the "
+        "browser's own.",
     )
     notify_replies = models.BooleanField(
         "replies to my questions",
@@ -59,4 +62,5 @@ class Profile(models.Model):
     @property
     def public_name(self) -> str:
         """The name others see; never the email address."""
-        return self.display_name.strip() or f"Member {self.user_id}"
+        name = self.display_name.strip()
+        return name if has_visible_character(name) else f"Member {self.user_id}"

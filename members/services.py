@@ -23,6 +23,12 @@ def profile_for(user: AbstractBaseUser) -> Profile:
         return profile
 
 
+def chosen_time_zone(user: AbstractBaseUser) -> str | None:
+    """The time zone the member picked, or None while they have not picked one."""
+    profile = profile_for(user)
+    return profile.time_zone if profile.time_zone_chosen else None
+
+
 def profile_create(*, user: AbstractBaseUser, display_name: str = "") -> Profile:
     """Give a newly signed-up member their profile."""
     profile = profile_for(user)
@@ -34,7 +40,10 @@ def profile_create(*, user: AbstractBaseUser, display_name: str = "") -> Profile
 
 
 def profile_update(*, profile: Profile, **values: object) -> Profile:
-    """Change some of a profile's settings, validating them first."""
+    """Change some of a profile's settings, validating them first. Setting the time zone
+    counts as the member choosing it (forms stop offering the browser's own)."""
+    if "time_zone" in values:
+        values["time_zone_chosen"] = True
     for name, value in values.items():
         setattr(profile, name, value)
     profile.full_clean()

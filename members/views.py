@@ -15,6 +15,7 @@ def profile_edit(request):
     profile = services.profile_for(request.user)
     form = ProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
+        form.instance.time_zone_chosen = True  # whatever zone it showed, they kept it
         form.save()
         if "display_name" in form.changed_data:
             pagecache.content_changed()  # comments on public pages show the name

@@ -1,9 +1,9 @@
 from django import forms
 from django.forms import formset_factory
 
-from members.models import validate_time_zone
+from members.forms import TimeZoneField
+from members.services import chosen_time_zone
 from routines.models import DEFAULT_REMINDER_TIME, LogEntry, Routine, StretchLog
-from routines.selectors import member_time_zone
 from routines.services import NO_REGIONS_ERROR
 from techniques.models import Region, Technique, Tool
 from techniques.params import id_from
@@ -58,11 +58,9 @@ class RoutineForm(forms.Form):
         label="Techniques a day",
         help_text="2 is a gentle start; 3 gets round the body faster.",
     )
-    time_zone = forms.CharField(
-        max_length=64,
-        initial="UTC",
-        validators=[validate_time_zone],
-        help_text="Your plan changes day at midnight here. An IANA name such as Europe/London.",
+    time_zone = TimeZoneField(
+        help_text="Your plan changes day at midnight here. Type a city above the list to find "
+        "yours, e.g. London."
     )
     reminders_on = forms.BooleanField(required=False, label="Email me a daily reminder")
     reminder_time = forms.TimeField(
@@ -128,7 +126,7 @@ class RoutineForm(forms.Form):
             "tools": list(routine.tools.all()),
             "tension": routine.tension,
             "per_day": routine.per_day,
-            "time_zone": member_time_zone(routine.member),
+            "time_zone": chosen_time_zone(routine.member),
             "reminders_on": routine.reminders_on,
             "reminder_time": routine.reminder_time,
             "left_out": [

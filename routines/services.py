@@ -123,7 +123,7 @@ def _set_time_zone(member, time_zone: str) -> None:
     # The time zone belongs to the member's profile: the plan's day, reminders and
     # the rest of the site follow the same one.
     profile = profile_for(member)
-    if profile.time_zone != time_zone:
+    if profile.time_zone != time_zone or not profile.time_zone_chosen:
         profile_update(profile=profile, time_zone=time_zone)
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from members.services import chosen_time_zone
 from routines import documents, plancache, scheduler, selectors, services
 from routines.forms import ItemLogFormSet, NoteForm, RoutineForm, StretchLogForm
 from routines.models import LogEntry, Routine, StretchLog
@@ -261,7 +262,7 @@ def _routine_form(request, routine: Routine | None):
     else:
         kwargs["initial"] = {
             "tools": list(selectors.tool_list()),
-            "time_zone": selectors.member_time_zone(request.user),
+            "time_zone": chosen_time_zone(request.user),
         }
     return RoutineForm(request.POST or None, **kwargs)
 

@@ -8,6 +8,7 @@ from django.test import Client
 
 from members.models import Profile
 from members.services import profile_for, profile_update, public_name
+from members.validators import INVISIBLE_NAME_ERROR
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -124,3 +125,99 @@ def test_password_reset_sends_a_link(client, user):
     client.post("/accounts/password/reset/", {"email": user.email})
     assert len(mail.outbox) == 1
     assert "/accounts/password/reset/key/" in mail.outbox[0].body
+
+
+@pytest.mark.parametrize("zone", ["localtime", "Factory", "posixrules"])
+def test_files_in_the_zoneinfo_folder_that_are_not_time_zones_are_refused(user, zone):
+    """ZoneInfo opens these, but no calendar knows them."""
+    with pytest.raises(ValidationError):
+        profile_update(profile=profile_for(user), time_zone=zone)
+
+
+def test_the_profile_form_refuses_localtime_and_keeps_the_rest(auth_client, user):
+    """A posted "localtime" is explained; nothing is saved."""
+    response = auth_client.post(
+        "/accounts/profile/", {"display_name": "Ryan R.", "time_zone": "localtime"}
+    )
+    assert response.status_code == HTTPStatus.OK
+    assert "“localtime” is not a time zone we know" in response.content.decode()
+    assert profile_for(user).time_zone == "UTC"
+
+
+def _refused_name(body: str) -> bool:
+    """The form says why: our message, or Django's own for what ``strip()`` empties."""
+    return INVISIBLE_NAME_ERROR in body or "This field is required." in body
+
+
+INVISIBLE_NAMES = [
+    "\u200b\u200b\u200b",  # zero-width spaces
+    "\u200e\u200f",  # bidi marks
+    "\u3000\u3000",  # ideographic spaces
+    " \u2060\ufeff ",  # word joiner, zero-width no-break space
+    "\u3164",  # Hangul filler, a "letter" drawn blank
+    "\u202e\u0301",  # a bidi override and a lone combining accent
+]
+
+
+@pytest.mark.parametrize("name", INVISIBLE_NAMES)
+def test_a_display_name_nobody_can_see_is_refused_on_the_profile(auth_client, user, name):
+    """Names made only of invisible characters get a message; the name is not stored."""
+    response = auth_client.post("/accounts/profile/", {"display_name": name, "time_zone": "UTC"})
+    assert response.status_code == HTTPStatus.OK
+    assert _refused_name(response.content.decode())
+    assert profile_for(user).display_name != name
+
+
+@pytest.mark.parametrize("name", INVISIBLE_NAMES)
+def test_a_display_name_nobody_can_see_is_refused_at_sign_up(client, name):
+    """Sign-up refuses the same names and keeps the email typed."""
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "email": "ghost@example.com",
+            "display_name": name,
+            "password1": "a long and unusual pass",
+            "password2": "a long and unusual pass",
+        },
+    )
+    assert response.status_code == HTTPStatus.OK
+    body = response.content.decode()
+    assert _refused_name(body)
+    assert 'value="ghost@example.com"' in body
+    assert not Profile.objects.filter(user__email="ghost@example.com").exists()
+
+
+@pytest.mark.parametrize("name", ["Zoë", "李小龍", "\u200bAnn", "Ann\u200f", "é", "🙂"])
+def test_names_with_something_visible_are_accepted(user, name):
+    """Accents, other scripts and a stray invisible character next to letters are fine."""
+    assert profile_update(profile=profile_for(user), display_name=name).display_name == name
+
+
+def test_an_invisible_name_stored_earlier_shows_as_member_n(user):
+    """Names saved before the check are shown as "Member <id>", never as a blank."""
+    Profile.objects.create(user=user, display_name="\u200b\u200b")
+    assert public_name(user) == f"Member {user.pk}"
+
+
+def test_the_profile_offers_the_browsers_zone_until_the_member_chooses(auth_client, user):
+    """Before any choice the time zone list asks for the browser's zone; after saving, the
+    saved zone is selected and the browser is not asked."""
+    first = auth_client.get("/accounts/profile/").content.decode()
+    assert "data-browser-zone" in first
+    assert "js/time-zone" in first
+    auth_client.post("/accounts/profile/", {"display_name": "Ann", "time_zone": "UTC"})
+    profile = profile_for(user)
+    profile.refresh_from_db()
+    assert profile.time_zone_chosen
+    again = auth_client.get("/accounts/profile/").content.decode()
+    assert "data-browser-zone" not in again
+    assert '<option value="UTC" selected>' in again
+
+
+def test_onboarding_offers_the_browsers_zone_only_when_none_was_chosen(auth_client, user):
+    """A member who picked Europe/Paris in their profile sees it on onboarding."""
+    assert "data-browser-zone" in auth_client.get("/routine/start/").content.decode()
+    profile_update(profile=profile_for(user), time_zone="Europe/Paris")
+    body = auth_client.get("/routine/start/").content.decode()
+    assert "data-browser-zone" not in body
+    assert '<option value="Europe/Paris" selected>' in body
