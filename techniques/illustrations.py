@@ -478,8 +478,9 @@ def _on_back_knees_bent(lift: float, contact: Contact) -> Figure:
     rise = (RADII["trunk"][1] + lift - pelvis.imag) / TRUNK
     fig.trunk(pelvis, 180 - math.degrees(math.asin(max(-0.9, min(0.9, rise)))), head_tilt=-14)
     head = fig.head[0]
+    # Both arms drawn behind the head, so it shows between the elbows.
     for limb, out in (("far", 2), ("near", 0)):
-        fig.arm(limb, limb, head - 3 - 6j + out, 200, bend="up")
+        fig.arm(limb, "far", head - 3 - 6j + out, 200, bend="up")
     ankle = complex(pelvis.real + 50, ANKLE_HEIGHT)
     fig.leg("far", "far", ankle + 5, FLAT, bend="up")
     fig.leg("near", "near", ankle, FLAT, bend="up")
@@ -495,11 +496,15 @@ def _side_trunk(fig: Figure, top: complex, pelvis_height: float) -> None:
 
 
 def _on_side(lift: float, contact: Contact) -> Figure:
-    """Lying on the right side propped on the forearm, seen from the front, head to
-    the left; the lift raises the hips and the lower leg."""
+    """Lying on the right side propped on the forearm, seen from the front, head to the
+    left; the lift raises the hips and the lower leg.
+
+    Parts that point toward the viewer are drawn shortened: the lower forearm on the
+    floor, the upper thigh crossing in front to a foot planted before the lower knee.
+    """
     fig = Figure("front")
     elbow = complex(0, RADII["forearm"][0])
-    low_shoulder = elbow + UPPER_ARM * _dir(92)
+    low_shoulder = elbow + UPPER_ARM * _dir(90)
     # The lower thigh lies on the floor, a hip's width below the middle of the pelvis.
     pelvis_height = WIDE_HIP_OFFSET + RADII["thigh"][0] + lift
     # The trunk's top is a shoulder's width above the lower shoulder, across the axis:
@@ -507,9 +512,15 @@ def _on_side(lift: float, contact: Contact) -> Figure:
     _side_trunk(fig, low_shoulder, pelvis_height)
     up = fig.segment("trunk").axis * 1j * UPPER
     _side_trunk(fig, low_shoulder + up * WIDE_SHOULDER_OFFSET, pelvis_height)
-    fig.arm("far", "far", elbow - FOREARM, 180, side=LOWER, bend=1)
-    # The upper hand rests on the upper hip.
-    fig.arm("near", "near", fig.hip(UPPER) + 4j, 0, side=UPPER, bend="up")
+    low_shoulder = fig.shoulder(LOWER)
+    fig.chain("far", "far", ("upper_arm", "forearm"), [low_shoulder, elbow, elbow - 9])
+    fig.add("far.hand", "far", elbow - 9, elbow - 9 - HAND * 0.8)
+    # The upper hand on the upper hip, the elbow pointing up.
+    top_shoulder = fig.shoulder(UPPER)
+    hand = fig.hip(UPPER) + 2j - 4
+    elbow = top_shoulder + (hand - top_shoulder) * 0.45 + 17j
+    fig.chain("near", "near", ("upper_arm", "forearm"), [top_shoulder, elbow, hand])
+    fig.add("near.hand", "near", hand, hand + HAND * _dir(-110))
     low_hip = fig.hip(LOWER)
     span = THIGH + SHIN - 0.05
     ankle = _level_with(low_hip, height=RADII["shin"][1] + 0.5, span=span, towards=1)
@@ -517,16 +528,19 @@ def _on_side(lift: float, contact: Contact) -> Figure:
         # Raised a little at the ankle, so the lower leg can rest on the tool.
         ankle = low_hip + (ankle - low_hip) * _dir(3)
     fig.leg("far", "far", ankle, 6, side=LOWER, bend="up")
-    # The upper leg crosses in front, its foot flat on the floor before the lower knee.
-    knee = fig.segment("far.thigh").b
-    fig.leg("near", "near", complex(knee.real - 4, ANKLE_HEIGHT - 1.5), -11, side=UPPER, bend="up")
+    # The upper leg crosses in front: the thigh comes toward us, so it looks short.
+    top_hip = fig.hip(UPPER)
+    knee = top_hip + complex(24, 3)
+    foot = complex(knee.real + 10, ANKLE_HEIGHT - 1)
+    fig.chain("near", "near", ("thigh", "shin"), [top_hip, knee, foot])
+    fig.foot("near", "near", foot, -5)
     return fig
 
 
 def _on_side_arm_overhead(lift: float, contact: Contact) -> Figure:
     """Lying on the right side with the lower arm stretched overhead along the floor and
-    the knees bent, seen from the front, head to the left; the lift raises the shoulders
-    and that arm."""
+    the knees a little bent, seen from the front, head to the left; the lift raises the
+    shoulders and that arm."""
     fig = Figure("front")
     _side_trunk(
         fig,
@@ -535,10 +549,19 @@ def _on_side_arm_overhead(lift: float, contact: Contact) -> Figure:
     )
     reach = 180 + math.degrees(math.asin(min(0.6, lift / 45))) * 0.5
     fig.arm_angles("far", "far", reach - 3, reach - 6, reach - 6, side=LOWER)
-    fig.arm_angles("near", "near", -20, -5, -10, side=UPPER)
-    ankle = complex(fig.hip(LOWER).real + 52, RADII["shin"][1] + 0.5)
-    fig.leg("far", "far", ankle, 0, side=LOWER, bend="up")
-    fig.leg("near", "near", ankle + 4 + 7j, 0, side=UPPER, bend="up")
+    # The upper arm resting along the body, the hand on the upper hip.
+    top_shoulder = fig.shoulder(UPPER)
+    hand = fig.hip(UPPER) + 3j
+    elbow = top_shoulder + (hand - top_shoulder) * 0.5 + 3j
+    fig.chain("near", "near", ("upper_arm", "forearm"), [top_shoulder, elbow, hand])
+    fig.add("near.hand", "near", hand, hand + HAND * _dir(-20))
+    # Legs stacked, knees a little bent toward us.
+    for limb, side, rise in (("far", LOWER, 0.0), ("near", UPPER, 1.0)):
+        hip = fig.hip(side)
+        knee = complex(hip.real + 36, RADII["thigh"][1] + 0.5 + rise * 9)
+        ankle = complex(knee.real + 34, RADII["shin"][1] + 0.5 + rise * 6)
+        fig.chain(limb, limb, ("thigh", "shin"), [hip, knee, ankle])
+        fig.foot(limb, limb, ankle, 5)
     return fig
 
 
@@ -693,7 +716,7 @@ def _hand_on_wall(fig: Figure, wall_x: float, contact: Contact) -> None:
         target = shoulder + complex(-across, math.sqrt(max(span**2 - across**2, 1.0)))
         fig.arm("near", "near", target, 90, side=1)
     else:
-        fig.arm_angles("near", "near", -80, -10, -5, side=1)
+        fig.arm_angles("near", "near", -75, -55, -70, side=1)
 
 
 def _all_fours(lift: float, contact: Contact) -> Figure:
