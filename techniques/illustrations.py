@@ -183,6 +183,7 @@ HEAD_R = 9.0
 THIGH, SHIN = 43.0, 41.0
 FOOT, HEEL = 15.0, 4.5  # ankle to toes, ankle back to the heel
 UPPER_ARM, FOREARM, HAND = 29.0, 25.0, 9.5
+LENGTHS = {"thigh": THIGH, "shin": SHIN, "upper_arm": UPPER_ARM, "forearm": FOREARM}
 ANKLE_HEIGHT = 7.0  # standing
 FLAT = -8.0  # the angle of a foot standing flat: toes a little lower than the heel
 
@@ -324,13 +325,20 @@ class Figure:
         self.add(f"{limb}.{parts[0]}", layer, points[0], points[1])
         self.add(f"{limb}.{parts[1]}", layer, points[1], points[2])
 
+    def reach(self, limb: str, layer: str, root: complex, target: complex, bones, bend) -> complex:
+        """Two bones of a limb from ``root`` reaching for ``target``; where they end.
+
+        ``bones`` names the two parts ("thigh", "shin" or "upper_arm", "forearm").
+        """
+        joint, end = _reach(root, target, LENGTHS[bones[0]], LENGTHS[bones[1]], bend)
+        self.chain(limb, layer, bones, [root, joint, end])
+        return end
+
     def leg(
         self, limb: str, layer: str, ankle: complex, toes: float, *, side: int = 1, bend=KNEE
     ) -> None:
         """A leg from its hip reaching for ``ankle``, the foot pointing ``toes`` degrees."""
-        hip = self.hip(side)
-        knee, ankle = _reach(hip, ankle, THIGH, SHIN, bend)
-        self.chain(limb, layer, ("thigh", "shin"), [hip, knee, ankle])
+        ankle = self.reach(limb, layer, self.hip(side), ankle, ("thigh", "shin"), bend)
         self.foot(limb, layer, ankle, toes)
 
     def leg_angles(
@@ -352,9 +360,8 @@ class Figure:
         self, limb: str, layer: str, wrist: complex, hand: float, *, side: int = 1, bend=ELBOW
     ) -> None:
         """An arm from its shoulder reaching for ``wrist``, the hand at ``hand`` degrees."""
-        shoulder = self.shoulder(side)
-        elbow, wrist = _reach(shoulder, wrist, UPPER_ARM, FOREARM, bend)
-        self.chain(limb, layer, ("upper_arm", "forearm"), [shoulder, elbow, wrist])
+        bones = ("upper_arm", "forearm")
+        wrist = self.reach(limb, layer, self.shoulder(side), wrist, bones, bend)
         self.add(f"{limb}.hand", layer, wrist, wrist + HAND * _dir(hand))
 
     def arm_angles(
