@@ -29,6 +29,14 @@ def chosen_time_zone(user: AbstractBaseUser) -> str | None:
     return profile.time_zone if profile.time_zone_chosen else None
 
 
+def member_time_zone(user: AbstractBaseUser) -> str:
+    """The member's time zone from their profile (UTC when they have none yet)."""
+    try:
+        return user.profile.time_zone
+    except Profile.DoesNotExist:
+        return "UTC"
+
+
 def profile_create(*, user: AbstractBaseUser, display_name: str = "") -> Profile:
     """Give a newly signed-up member their profile."""
     profile = profile_for(user)

@@ -2,6 +2,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout
 from django import forms
 
+from members.models import DISPLAY_NAME_MAX_LENGTH, Profile
 from questions.models import Comment
 from questions.services import BODY_MAX_LENGTH, BODY_TOO_SHORT, comment_body_validate
 
@@ -67,6 +68,53 @@ class CommentForm(forms.Form):
     @property
     def is_honeypot(self) -> bool:
         return self.has_error("website", code="honeypot")
+
+
+class NamedCommentForm(CommentForm):
+    """The comment form for staff who have no display name yet: answers are signed."""
+
+    display_name = forms.CharField(
+        label="Your name on answers",
+        max_length=DISPLAY_NAME_MAX_LENGTH,
+        help_text="Staff answers are signed with a name. It is saved as your display name; "
+        "your email address is never shown.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout.insert(0, "display_name")
+
+
+def comment_form_class(user) -> type[CommentForm]:
+    """:class:`NamedCommentForm` for staff without a display name, else :class:`CommentForm`."""
+    if not (user.is_authenticated and user.is_staff):
+        return CommentForm
+    try:
+        named = bool(user.profile.display_name.strip())
+    except Profile.DoesNotExist:
+        named = False
+    return CommentForm if named else NamedCommentForm
+
+
+class FaqEntryForm(forms.Form):
+    """The wording of a question and its answer as the technique's FAQ and handout print it."""
+
+    question = forms.CharField(
+        label="Question",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Shortened and tidied as the page and the printed handout should say it.",
+    )
+    answer = forms.CharField(
+        label="Answer",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Leave out greetings and names (“Good question, Maya”).",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
 
 
 class CommentEditForm(forms.Form):

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from members.services import public_name
+from members.services import member_time_zone, public_name
 from questions.models import Comment, CommentFlag, ThreadSubscription
 from questions.services import (
     EDIT_WINDOW,
@@ -26,6 +26,7 @@ from questions.services import (
     comment_can_mark_answer,
 )
 from questions.text import comment_to_html
+from questions.times import PostedAt, posted_at
 from techniques.models import Technique
 
 # Top-level comments (each with all its replies) per page: ten questions with their
@@ -68,6 +69,7 @@ class CommentNode:
     author_name: str = ""
     author_is_staff: bool = False
     body_html: SafeString | str = ""
+    posted: PostedAt | None = None
     reply_url: str = ""
     actions: CommentActions | None = None
     can_reply: bool = False
@@ -99,6 +101,8 @@ class Thread:
     page_count: int = 1
     previous_url: str = ""
     next_url: str = ""
+    #: Times are in the reader's zone, or UTC rewritten in the browser's (visitors).
+    browser_time_zone: bool = False
 
     @property
     def paginated(self) -> bool:
@@ -171,12 +175,13 @@ def comment_thread(
     viewer: AbstractBaseUser,
     page_number: int = 1,
     following: frozenset[int] = frozenset(),
+    time_zone: str = "UTC",
     now: datetime | None = None,
 ) -> Thread:
     """One page of the technique's thread as ``viewer`` sees it, in two queries.
 
-    ``following`` is the questions the viewer follows (see :func:`thread_reader`).
-    Raises :class:`PageNotFound` for a page past the last.
+    ``following`` is the questions the viewer follows and ``time_zone`` theirs (see
+    :func:`thread_reader`). Raises :class:`PageNotFound` for a page past the last.
     """
     now = now or timezone.now()
     shown = _shown_threads(technique, viewer)
@@ -195,7 +200,7 @@ def comment_thread(
         .select_related("author__profile")
         .order_by("created_at", "id")
     )
-    nodes = _nodes(comments, technique, viewer, page_number, following, now)
+    nodes = _nodes(comments, technique, viewer, page_number, following, now, time_zone)
     return Thread(
         technique=technique,
         nodes=nodes,
@@ -204,10 +209,13 @@ def comment_thread(
         page_count=page_count,
         previous_url=_page_url(technique, page_number - 1) if page_number > 1 else "",
         next_url=_page_url(technique, page_number + 1) if page_number < page_count else "",
+        browser_time_zone=not viewer.is_authenticated,
     )
 
 
-def _nodes(comments, technique, viewer, page_number, following, now) -> list[CommentNode]:
+def _nodes(
+    comments, technique, viewer, page_number, following, now, time_zone
+) -> list[CommentNode]:
     """The page's tree: each comment under its parent, with all it shows worked out."""
     urls = _Urls()
     page_query = f"{PAGE_PARAMETER}={page_number}&" if page_number > 1 else ""
@@ -218,6 +226,7 @@ def _nodes(comments, technique, viewer, page_number, following, now) -> list[Com
     for comment in comments:
         question = by_id.get(comment.root_id) if comment.root_id else None
         node = _node(comment, question, viewer, staff, urls, following, now)
+        node.posted = posted_at(comment.created_at, now=now, time_zone=time_zone)
         # Relative, as short as it can be: a page of ten threads carries dozens of them.
         node.reply_url = f"?{page_query}replyto={comment.pk}#reply-{comment.pk}"
         nodes[comment.pk] = node
@@ -285,6 +294,8 @@ class ThreadReader:
     following: frozenset[int]
     # When the key stops holding by the clock: an own comment's edit window closes.
     valid_until: datetime | None = None
+    #: Comment times are shown in it: the member's own; visitors' browsers use theirs.
+    time_zone: str = "UTC"
 
     def is_current(self) -> bool:
         """Whether the clock has not yet changed what this reader sees."""
@@ -299,13 +310,14 @@ def thread_reader(
     Anonymous visitors all see the same thread, and so do members who have not written
     on this technique nor follow any of its questions: most readers share one copy.
     A member's own comments (pending ones included, and whether each can still be
-    edited) and followed questions make their own copy. Staff get no key (no cache):
-    they see comments waiting for moderation, which do not change the content version.
-    ``technique`` may be None for an anonymous viewer.
+    edited), followed questions and a time zone of their own make their own copy. Staff
+    get no key (no cache): they see comments waiting for moderation, which do not change
+    the content version. ``technique`` may be None for an anonymous viewer.
     """
     if not viewer.is_authenticated:
         return ThreadReader(key="anonymous", following=frozenset())
     now = now or timezone.now()
+    zone = member_time_zone(viewer)
     followed = ThreadSubscription.objects.filter(member=viewer, following=True)
     # One query: the viewer's own comments, and others' questions they follow (the
     # Follow button is never shown on one's own comments, so those are all it needs).
@@ -318,13 +330,14 @@ def thread_reader(
     comments = [Comment(pk=pk, author_id=a, status=s, created_at=c) for pk, a, s, c in rows]
     following = frozenset(c.pk for c in comments if c.author_id != viewer.pk)
     if viewer.is_staff:
-        return ThreadReader(key=None, following=following)
+        return ThreadReader(key=None, following=following, time_zone=zone)
     own = [c for c in comments if c.author_id == viewer.pk]
     editable = [c for c in own if comment_can_edit(c, viewer, now)]
     mine = sorted(f"{c.pk}:{c.status}:{int(c in editable)}" for c in own)
-    key = f"member;own={','.join(mine)};following={','.join(map(str, sorted(following)))}"
+    followed_ids = ",".join(map(str, sorted(following)))
+    key = f"member;tz={zone};own={','.join(mine)};following={followed_ids}"
     closes = min((c.created_at + EDIT_WINDOW for c in editable), default=None)
-    return ThreadReader(key=key, following=following, valid_until=closes)
+    return ThreadReader(key=key, following=following, valid_until=closes, time_zone=zone)
 
 
 def comment_visible_to(*, comment: Comment, viewer: AbstractBaseUser) -> bool:
@@ -366,14 +379,31 @@ def comment_page_number(*, comment: Comment, viewer: AbstractBaseUser) -> int:
 
 
 @dataclass
+class QueueItem:
+    """A comment in the staff queue, with when it was posted in the reader's time zone."""
+
+    comment: Comment
+    posted: PostedAt
+
+
+@dataclass
 class StaffQueue:
-    unanswered: list[Comment]
-    pending: list[Comment]
-    flagged: list[Comment]
+    unanswered: list[QueueItem]
+    pending: list[QueueItem]
+    flagged: list[QueueItem]
 
 
-def comment_queue() -> StaffQueue:
+def comment_queue(*, viewer: AbstractBaseUser, now: datetime | None = None) -> StaffQueue:
     """What needs staff: unanswered questions (oldest first), comments waiting, flags."""
+    now = now or timezone.now()
+    zone = member_time_zone(viewer)
+
+    def items(comments: QuerySet[Comment]) -> list[QueueItem]:
+        return [
+            QueueItem(comment=c, posted=posted_at(c.created_at, now=now, time_zone=zone))
+            for c in comments
+        ]
+
     base = Comment.objects.select_related("technique", "author__profile")
     unanswered = base.filter(
         kind=Comment.Kind.QUESTION,
@@ -386,7 +416,7 @@ def comment_queue() -> StaffQueue:
         .filter(open_flags__gt=0)
         .order_by("created_at", "id")
     )
-    return StaffQueue(unanswered=list(unanswered), pending=list(pending), flagged=list(flagged))
+    return StaffQueue(unanswered=items(unanswered), pending=items(pending), flagged=items(flagged))
 
 
 def open_flag_reasons(*, comment_ids: list[int]) -> QuerySet[CommentFlag]:

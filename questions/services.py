@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,6 +11,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from members.services import profile_for, profile_update
 from questions import emails, tasks
 from questions.models import COMMENT_MAX_DEPTH, Comment, CommentFlag, ThreadSubscription
 from questions.text import comment_normalise
@@ -19,6 +21,9 @@ from techniques.models import FaqEntry, Technique
 BODY_MIN_LENGTH = 2
 BODY_MAX_LENGTH = 5000
 EDIT_WINDOW = timedelta(minutes=15)
+# The same text from the same author in the same place within this long is one comment:
+# a second press of the button, or Back and send again after the first went through.
+DUPLICATE_WINDOW = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -55,10 +60,19 @@ STAFF_ONLY = "Only staff can do that."
 ANSWER_NOT_ALLOWED = "Only the person who asked, or staff, can pick the answer."
 ANSWER_NOT_A_REPLY = "Only a published reply to a question can be its answer."
 FLAG_OWN_COMMENT = "You cannot flag your own comment."
+ALREADY_POSTED = "Already posted: this comment went up a moment ago."
 
 
 class RateLimited(ValidationError):
     """Too many comments in a window; the message says when to come back."""
+
+
+class AlreadyPosted(ValidationError):
+    """The author posted this very comment moments ago; ``comment`` is that one."""
+
+    def __init__(self, comment: Comment) -> None:
+        super().__init__(ALREADY_POSTED, code="already_posted")
+        self.comment = comment
 
 
 def _rate_keys(user_id: int, now: datetime) -> list[tuple[str, RateLimit]]:
@@ -114,15 +128,18 @@ def comment_create(
     parent: Comment | None = None,
     kind: str = Comment.Kind.QUESTION,
     follow: bool = False,
+    display_name: str = "",
     now: datetime | None = None,
 ) -> Comment:
     """Post a question or remark, or a reply to ``parent``.
 
     Replies nest up to ``COMMENT_MAX_DEPTH`` levels; a reply to a comment on the last
-    level joins that level (it is attached to the same parent), as blogs do.
+    level joins that level (it is attached to the same parent), as blogs do. The same
+    text in the same place from the same author within ``DUPLICATE_WINDOW`` raises
+    :class:`AlreadyPosted` instead. A ``display_name`` becomes the author's, in the same
+    transaction (staff are asked for one with their first answer).
     """
     now = now or timezone.now()
-    comment_rate_check(author=author, now=now)
     body = comment_body_validate(body)
     comment = Comment(technique=technique, author=author, body=body, created_at=now)
     if parent is None:
@@ -144,11 +161,20 @@ def comment_create(
         comment.parent = parent
         comment.root_id = parent.root_id or parent.pk
         comment.depth = parent.depth + 1
-    comment.status = (
-        Comment.Status.PENDING if _needs_moderation(author) else Comment.Status.PUBLISHED
-    )
-    comment.full_clean()
     with transaction.atomic():
+        # One post at a time per author, so a double click cannot slip two copies past
+        # the check below (PostgreSQL; SQLite writes one transaction at a time anyway).
+        list(get_user_model().objects.select_for_update().filter(pk=author.pk).values_list("pk"))
+        earlier = _same_comment(comment, since=now - DUPLICATE_WINDOW)
+        if earlier is not None:
+            raise AlreadyPosted(earlier)
+        comment_rate_check(author=author, now=now)
+        if display_name:
+            profile_update(profile=profile_for(author), display_name=display_name)
+        comment.status = (
+            Comment.Status.PENDING if _needs_moderation(author) else Comment.Status.PUBLISHED
+        )
+        comment.full_clean()
         comment.save()
         if follow:
             thread_follow(thread_id=comment.thread_id, member=author, following=True)
@@ -162,6 +188,22 @@ def comment_create(
     if comment.kind == Comment.Kind.REPLY and comment.status == Comment.Status.PUBLISHED:
         tasks.notify_after_commit(emails.notify_reply, comment.pk)
     return comment
+
+
+def _same_comment(comment: Comment, *, since: datetime) -> Comment | None:
+    """The author's comment with the same text in the same place since ``since``, if any."""
+    return (
+        Comment.objects.filter(
+            technique_id=comment.technique_id,
+            author_id=comment.author_id,
+            parent_id=comment.parent_id,
+            body=comment.body,
+            created_at__gte=since,
+        )
+        .exclude(status=Comment.Status.REMOVED)
+        .order_by("-created_at")
+        .first()
+    )
 
 
 def comment_can_edit(comment: Comment, user: AbstractBaseUser, now: datetime) -> bool:
@@ -309,18 +351,30 @@ def thread_follow(*, thread_id: int, member: AbstractBaseUser, following: bool) 
     pagecache.member_changed(member_id=member.pk)
 
 
-@transaction.atomic
-def faq_promote(*, reply: Comment, by: AbstractBaseUser) -> FaqEntry:
-    """Copy a question and its good answer into the technique's FAQ (editable in the admin)."""
-    _require_staff(by)
+def faq_promotable(reply: Comment) -> bool:
+    """Whether ``reply`` answers a question, so that the two can go into the FAQ."""
     question = reply.root
-    if question is None or not question.body:
+    return (
+        reply.kind == Comment.Kind.REPLY
+        and reply.status == Comment.Status.PUBLISHED
+        and question is not None
+        and question.is_question
+        and bool(question.body)
+    )
+
+
+@transaction.atomic
+def faq_promote(*, reply: Comment, by: AbstractBaseUser, question: str, answer: str) -> FaqEntry:
+    """Add a question and ``reply``'s answer to the technique's FAQ, in the wording staff
+    gave them (``question`` and ``answer``), after the technique's other entries."""
+    _require_staff(by)
+    if not faq_promotable(reply):
         raise ValidationError(ANSWER_NOT_A_REPLY, code="answer")
     last = FaqEntry.objects.filter(technique_id=reply.technique_id).aggregate(Max("position"))
     entry = FaqEntry(
         technique_id=reply.technique_id,
-        question=question.body,
-        answer=reply.body,
+        question=comment_normalise(question),
+        answer=comment_normalise(answer),
         position=(last["position__max"] or 0) + 1,
         source_comment=reply,
     )

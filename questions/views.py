@@ -9,12 +9,13 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from members.services import profile_for, profile_update
 from questions import emails, selectors, services
-from questions.forms import CommentEditForm, CommentForm
+from questions.forms import CommentEditForm, FaqEntryForm, comment_form_class
 from questions.models import Comment
 from techniques.models import Technique
 from techniques.params import id_from
@@ -34,7 +35,8 @@ FLAGGED = "Thanks, a member of staff will take a look."
 FLAGS_RESOLVED = "Flags cleared."
 FOLLOWING = "You will get an email when someone replies in this thread."
 NOT_FOLLOWING = "You will not get emails about this thread."
-FAQ_ADDED = "Added to the technique’s FAQ. Edit the wording in the admin if needed."
+FAQ_ADDED = "Added to the technique’s FAQ and its printed handout."
+ALREADY_POSTED = "Already posted: you sent this a moment ago, so it is up once, not twice."
 
 
 def _comment_or_404(pk: int) -> Comment:
@@ -69,7 +71,7 @@ def comment_permalink(request, pk):
 def comment_create(request, slug):
     """Post a question, remark or reply; invalid input comes back with the text kept."""
     technique = get_object_or_404(Technique.objects.published(), slug=slug)
-    form = CommentForm(request.POST)
+    form = comment_form_class(request.user)(request.POST)
     parent = None
     if form.is_valid():
         parent_id = form.cleaned_data["parent"]
@@ -83,7 +85,12 @@ def comment_create(request, slug):
                 parent=parent,
                 kind=form.cleaned_data["kind"] or Comment.Kind.QUESTION,
                 follow=form.cleaned_data["follow"],
+                display_name=form.cleaned_data.get("display_name", ""),
             )
+        except services.AlreadyPosted as posted:
+            link = format_html('<a href="{}">See it</a>.', posted.comment.get_absolute_url())
+            messages.info(request, format_html("{} {}", ALREADY_POSTED, link))
+            return _back_to(posted.comment)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -206,25 +213,30 @@ def thread_follow(request, pk):
 
 
 @login_required
-@require_POST
 def faq_promote(request, pk):
-    """Staff copy a question and this answer into the technique's FAQ."""
+    """Staff put a question and this answer into the technique's FAQ, in their own words."""
     _staff_or_404(request)
     reply = _comment_or_404(pk)
-    try:
-        services.faq_promote(reply=reply, by=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(request, FAQ_ADDED)
-    return _back_to(reply)
+    if not services.faq_promotable(reply):
+        raise Http404("Only a published answer to a question goes into the FAQ.")
+    initial = {"question": reply.root.body, "answer": reply.body}
+    form = FaqEntryForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.faq_promote(reply=reply, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, FAQ_ADDED)
+            return redirect(f"{reply.technique.get_absolute_url()}#faq-heading")
+    return render(request, "questions/faqentry_form.html", {"reply": reply, "form": form})
 
 
 @login_required
 def comment_queue(request):
     """Staff only: unanswered questions oldest first, comments waiting, flagged comments."""
     _staff_or_404(request)
-    queue = selectors.comment_queue()
+    queue = selectors.comment_queue(viewer=request.user)
     return render(request, "questions/comment_queue.html", {"queue": queue})
 
 

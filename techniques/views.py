@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from questions import selectors as question_selectors
-from questions.forms import CommentForm
+from questions.forms import comment_form_class
 from smrsite import pagecache
 from smrsite.pagecache import cache_anonymous_page
 from techniques import pdf, selectors
@@ -180,7 +180,7 @@ def _technique_page(request, slug, reader, page_number, *, csrf_token=None):
         "technique": technique,
         "body_html": _body_html(request, technique),
         "thread_html": _thread_html(request, technique, reader, page_number),
-        "comment_form": CommentForm(),
+        "comment_form": comment_form_class(request.user)(),
     }
     if csrf_token is not None:
         context["csrf_token"] = csrf_token
@@ -214,10 +214,13 @@ def _thread_html(request, technique, reader, page_number):
                 viewer=request.user,
                 page_number=page_number,
                 following=reader.following,
+                time_zone=reader.time_zone,
             )
         except question_selectors.PageNotFound:
             raise Http404("No such page of comments.") from None
-        reply_form = CommentForm(reply=True, auto_id="reply_%s", initial={"parent": reply_to})
+        reply_form = comment_form_class(request.user)(
+            reply=True, auto_id="reply_%s", initial={"parent": reply_to}
+        )
         context = {
             "technique": technique,
             "thread": thread,

@@ -75,9 +75,9 @@ def test_a_reply_joins_the_thread(technique, regular, staff_user):
 def test_replies_deeper_than_the_limit_attach_at_the_last_level(technique, staff_user):
     """Replying on the last level adds a sibling there instead of nesting deeper."""
     comment = CommentFactory(technique=technique)
-    for _ in range(COMMENT_MAX_DEPTH + 2):
+    for level in range(COMMENT_MAX_DEPTH + 2):
         comment = services.comment_create(
-            technique=technique, author=staff_user, body="Deeper", parent=comment
+            technique=technique, author=staff_user, body=f"Deeper {level}", parent=comment
         )
     assert comment.depth == COMMENT_MAX_DEPTH - 1
     assert Comment.objects.order_by("-depth").first().depth == COMMENT_MAX_DEPTH - 1
@@ -234,16 +234,27 @@ def test_rate_limit_per_day(technique, regular):
         )
 
 
-def test_staff_promote_an_answer_to_the_faq(technique, user, staff_user):
-    """The question and the answer are copied into the technique's FAQ, in order."""
-    question = CommentFactory(technique=technique, author=user, body="Daily?")
-    reply = CommentFactory(parent=question, author=staff_user, body="Yes, if it helps.")
-    entry = services.faq_promote(reply=reply, by=staff_user)
-    assert (entry.question, entry.answer, entry.position) == ("Daily?", "Yes, if it helps.", 1)
+def test_staff_promote_an_answer_to_the_faq_in_their_own_words(technique, user, staff_user):
+    """The FAQ gets the wording staff gave, after the technique's other entries."""
+    question = CommentFactory(technique=technique, author=user, body="Daily? Thanks!")
+    reply = CommentFactory(parent=question, author=staff_user, body="Good question, Maya. Yes.")
+    entry = services.faq_promote(
+        reply=reply, by=staff_user, question="  Can I do it daily?\r\n", answer="Yes."
+    )
+    assert (entry.question, entry.answer, entry.position) == ("Can I do it daily?", "Yes.", 1)
+    assert entry.source_comment == reply
     assert list(technique.faq_entries.all()) == [entry]
     with pytest.raises(PermissionDenied):
-        services.faq_promote(reply=reply, by=user)
+        services.faq_promote(reply=reply, by=user, question="Daily?", answer="Yes.")
     assert FaqEntry.objects.count() == 1
+
+
+def test_an_faq_entry_needs_words_on_both_sides(technique, staff_user):
+    """An empty question or answer is refused and nothing is stored."""
+    reply = CommentFactory(parent=CommentFactory(technique=technique), author=staff_user)
+    with pytest.raises(ValidationError):
+        services.faq_promote(reply=reply, by=staff_user, question="Daily?", answer="  ")
+    assert not FaqEntry.objects.exists()
 
 
 def test_other_users_pending_comment_cannot_be_replied_to(technique, other_user):

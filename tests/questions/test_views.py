@@ -314,7 +314,8 @@ def test_staff_queue_lists_unanswered_questions_oldest_first(staff_client, techn
     answered.answer = CommentFactory(parent=answered)
     answered.save()
     response = staff_client.get(reverse("techniques:comment_queue"))
-    assert [c.pk for c in response.context["queue"].unanswered] == [older.pk, newer.pk]
+    unanswered = response.context["queue"].unanswered
+    assert [item.comment.pk for item in unanswered] == [older.pk, newer.pk]
     assert "Answered question" not in response.content.decode()
 
 
@@ -328,14 +329,17 @@ def test_flagged_comments_reach_the_queue(auth_client, staff_client, other_user,
     comment = CommentFactory(technique=technique, author=other_user, body="Odd advice")
     auth_client.post(reverse("techniques:comment_flag", args=[comment.pk]))
     response = staff_client.get(reverse("techniques:comment_queue"))
-    assert [c.pk for c in response.context["queue"].flagged] == [comment.pk]
+    assert [item.comment.pk for item in response.context["queue"].flagged] == [comment.pk]
 
 
 def test_promoted_answer_appears_under_asked_and_answered(staff_client, client, technique):
     """Staff add an answer to the FAQ; the page shows it after "How often"."""
     question = CommentFactory(technique=technique, body="Can I do it daily?")
     reply = CommentFactory(parent=question, body="Yes, while it keeps helping.")
-    staff_client.post(reverse("techniques:comment_faq", args=[reply.pk]))
+    staff_client.post(
+        reverse("techniques:comment_faq", args=[reply.pk]),
+        {"question": "Can I do it daily?", "answer": "Yes, while it keeps helping."},
+    )
     body = client.get(technique.get_absolute_url()).content.decode()
     assert body.index("How often, and what to pair it with") < body.index("Asked and answered")
     assert body.index("Asked and answered") < body.index("When to back off")
@@ -406,10 +410,10 @@ def test_thread_query_count_is_constant_for_readers(
 def test_thread_query_count_is_constant_for_members(
     auth_client, technique, django_assert_num_queries, comments, settings
 ):
-    """Signed in the count is fixed too: 11 to build the page, none once it is kept
+    """Signed in the count is fixed too: 12 to build the page, none once it is kept
     (the user is kept too), plus reading the session where it is not read through Redis."""
     _thread(technique, comments)
-    with django_assert_num_queries(11 + _session_queries(settings)):
+    with django_assert_num_queries(12 + _session_queries(settings)):
         response = auth_client.get(technique.get_absolute_url())
     assert response.status_code == HTTPStatus.OK
     with django_assert_num_queries(_session_queries(settings)):
@@ -439,10 +443,10 @@ def test_members_who_see_the_thread_alike_share_one_copy(
     auth_client, other_client, technique, django_assert_num_queries, settings
 ):
     """The second member's page reuses the page the first one's request built: only
-    their user and their own comments and follows are read."""
+    their user, their time zone and their own comments and follows are read."""
     CommentFactory(technique=technique, body="Does it help after cycling?")
     first = auth_client.get(technique.get_absolute_url())
-    with django_assert_num_queries(2 + _session_queries(settings)):
+    with django_assert_num_queries(3 + _session_queries(settings)):
         second = other_client.get(technique.get_absolute_url())
     assert "Does it help after cycling?" in _thread_part(second)
     assert _thread_part(first) == _thread_part(second)
@@ -504,7 +508,10 @@ def test_a_new_comment_shows_to_members_who_had_the_thread_cached(
     """Posting through the site drops the cached thread for everyone."""
     CommentFactory(technique=technique, body="First question")
     other_client.get(technique.get_absolute_url())
-    staff_client.post(create_url(technique), {"body": "A second question", "kind": "question"})
+    staff_client.post(
+        create_url(technique),
+        {"body": "A second question", "kind": "question", "display_name": "Coach Sam"},
+    )
     assert "A second question" in _thread_part(other_client.get(technique.get_absolute_url()))
 
 
