@@ -24,17 +24,16 @@ def profile_for(user: AbstractBaseUser) -> Profile:
 
 
 def chosen_time_zone(user: AbstractBaseUser) -> str | None:
-    """The time zone the member picked, or None while they have not picked one."""
-    profile = profile_for(user)
-    return profile.time_zone if profile.time_zone_chosen else None
+    """The time zone the member picked, or None while they have not picked one.
 
-
-def member_time_zone(user: AbstractBaseUser) -> str:
-    """The member's time zone from their profile (UTC when they have none yet)."""
+    A read: a user without a profile yet has picked nothing, and gets none made here
+    (every signed-in technique page asks, to show comment times in the member's zone).
+    """
     try:
-        return user.profile.time_zone
+        profile = user.profile
     except Profile.DoesNotExist:
-        return "UTC"
+        return None
+    return profile.time_zone if profile.time_zone_chosen else None
 
 
 def profile_create(*, user: AbstractBaseUser, display_name: str = "") -> Profile:

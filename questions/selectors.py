@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from members.services import member_time_zone, public_name
+from members.services import chosen_time_zone, public_name
 from questions.models import Comment, CommentFlag, ThreadSubscription
 from questions.services import (
     EDIT_WINDOW,
@@ -101,7 +101,7 @@ class Thread:
     page_count: int = 1
     previous_url: str = ""
     next_url: str = ""
-    #: Times are in the reader's zone, or UTC rewritten in the browser's (visitors).
+    #: Times are in the reader's chosen zone, or UTC for the browser to rewrite in its own.
     browser_time_zone: bool = False
 
     @property
@@ -175,13 +175,14 @@ def comment_thread(
     viewer: AbstractBaseUser,
     page_number: int = 1,
     following: frozenset[int] = frozenset(),
-    time_zone: str = "UTC",
+    time_zone: str | None = None,
     now: datetime | None = None,
 ) -> Thread:
     """One page of the technique's thread as ``viewer`` sees it, in two queries.
 
-    ``following`` is the questions the viewer follows and ``time_zone`` theirs (see
-    :func:`thread_reader`). Raises :class:`PageNotFound` for a page past the last.
+    ``following`` is the questions the viewer follows and ``time_zone`` theirs, None to
+    leave times to the browser (see :func:`thread_reader`). Raises :class:`PageNotFound`
+    for a page past the last.
     """
     now = now or timezone.now()
     shown = _shown_threads(technique, viewer)
@@ -200,7 +201,8 @@ def comment_thread(
         .select_related("author__profile")
         .order_by("created_at", "id")
     )
-    nodes = _nodes(comments, technique, viewer, page_number, following, now, time_zone)
+    zone = time_zone or "UTC"
+    nodes = _nodes(comments, technique, viewer, page_number, following, now, zone)
     return Thread(
         technique=technique,
         nodes=nodes,
@@ -209,7 +211,7 @@ def comment_thread(
         page_count=page_count,
         previous_url=_page_url(technique, page_number - 1) if page_number > 1 else "",
         next_url=_page_url(technique, page_number + 1) if page_number < page_count else "",
-        browser_time_zone=not viewer.is_authenticated,
+        browser_time_zone=time_zone is None,
     )
 
 
@@ -294,8 +296,9 @@ class ThreadReader:
     following: frozenset[int]
     # When the key stops holding by the clock: an own comment's edit window closes.
     valid_until: datetime | None = None
-    #: Comment times are shown in it: the member's own; visitors' browsers use theirs.
-    time_zone: str = "UTC"
+    #: Comment times are shown in it; None (visitors, members who have not picked one)
+    #: leaves it to the browser.
+    time_zone: str | None = None
 
     def is_current(self) -> bool:
         """Whether the clock has not yet changed what this reader sees."""
@@ -317,7 +320,7 @@ def thread_reader(
     if not viewer.is_authenticated:
         return ThreadReader(key="anonymous", following=frozenset())
     now = now or timezone.now()
-    zone = member_time_zone(viewer)
+    zone = chosen_time_zone(viewer)
     followed = ThreadSubscription.objects.filter(member=viewer, following=True)
     # One query: the viewer's own comments, and others' questions they follow (the
     # Follow button is never shown on one's own comments, so those are all it needs).
@@ -335,7 +338,7 @@ def thread_reader(
     editable = [c for c in own if comment_can_edit(c, viewer, now)]
     mine = sorted(f"{c.pk}:{c.status}:{int(c in editable)}" for c in own)
     followed_ids = ",".join(map(str, sorted(following)))
-    key = f"member;tz={zone};own={','.join(mine)};following={followed_ids}"
+    key = f"member;tz={zone or 'browser'};own={','.join(mine)};following={followed_ids}"
     closes = min((c.created_at + EDIT_WINDOW for c in editable), default=None)
     return ThreadReader(key=key, following=following, valid_until=closes, time_zone=zone)
 
@@ -391,16 +394,18 @@ class StaffQueue:
     unanswered: list[QueueItem]
     pending: list[QueueItem]
     flagged: list[QueueItem]
+    #: As :attr:`Thread.browser_time_zone`.
+    browser_time_zone: bool = False
 
 
 def comment_queue(*, viewer: AbstractBaseUser, now: datetime | None = None) -> StaffQueue:
     """What needs staff: unanswered questions (oldest first), comments waiting, flags."""
     now = now or timezone.now()
-    zone = member_time_zone(viewer)
+    zone = chosen_time_zone(viewer)
 
     def items(comments: QuerySet[Comment]) -> list[QueueItem]:
         return [
-            QueueItem(comment=c, posted=posted_at(c.created_at, now=now, time_zone=zone))
+            QueueItem(comment=c, posted=posted_at(c.created_at, now=now, time_zone=zone or "UTC"))
             for c in comments
         ]
 
@@ -416,7 +421,12 @@ def comment_queue(*, viewer: AbstractBaseUser, now: datetime | None = None) -> S
         .filter(open_flags__gt=0)
         .order_by("created_at", "id")
     )
-    return StaffQueue(unanswered=items(unanswered), pending=items(pending), flagged=items(flagged))
+    return StaffQueue(
+        unanswered=items(unanswered),
+        pending=items(pending),
+        flagged=items(flagged),
+        browser_time_zone=zone is None,
+    )
 
 
 def open_flag_reasons(*, comment_ids: list[int]) -> QuerySet[CommentFlag]:

@@ -62,7 +62,7 @@ def _time_element(page: str) -> str:
 def test_a_member_reads_comment_times_in_their_own_zone(technique):
     """The tooltip has the exact time in the member's profile zone; no browser rewrite."""
     member = UserFactory(username="maya")
-    ProfileFactory(user=member, time_zone="Asia/Tokyo")
+    ProfileFactory(user=member, time_zone="Asia/Tokyo", time_zone_chosen=True)
     element = _time_element(client_for(member).get(technique.get_absolute_url()).content.decode())
     assert 'title="15 Jan 2026, 18:30 JST"' in element
     assert 'datetime="2026-01-15T09:30:00+00:00"' in element
@@ -77,12 +77,20 @@ def test_visitors_get_utc_for_their_browser_to_rewrite(technique):
     assert "data-browser-zone" in element
 
 
+def test_members_who_never_picked_a_zone_get_their_browsers(technique):
+    """A profile still on the default UTC is no choice: the browser's zone is a better guess."""
+    member = UserFactory(username="maya")
+    ProfileFactory(user=member)
+    element = _time_element(client_for(member).get(technique.get_absolute_url()).content.decode())
+    assert "data-browser-zone" in element
+
+
 def test_members_in_different_zones_never_share_a_kept_thread(technique, settings):
     """The thread kept for one member is not served to another in another zone."""
     settings.PAGE_CACHE_SECONDS = 300
     tokyo, lima = UserFactory(username="tokyo"), UserFactory(username="lima")
-    ProfileFactory(user=tokyo, time_zone="Asia/Tokyo")
-    ProfileFactory(user=lima, time_zone="America/Lima")
+    ProfileFactory(user=tokyo, time_zone="Asia/Tokyo", time_zone_chosen=True)
+    ProfileFactory(user=lima, time_zone="America/Lima", time_zone_chosen=True)
     client_for(tokyo).get(technique.get_absolute_url())
     element = _time_element(client_for(lima).get(technique.get_absolute_url()).content.decode())
     assert 'title="15 Jan 2026, 04:30 -05"' in element
@@ -94,7 +102,7 @@ def test_a_new_time_zone_shows_at_once(technique, settings):
 
     settings.PAGE_CACHE_SECONDS = 300
     member = UserFactory(username="maya")
-    profile = ProfileFactory(user=member, time_zone="Asia/Tokyo")
+    profile = ProfileFactory(user=member, time_zone="Asia/Tokyo", time_zone_chosen=True)
     reader = client_for(member)
     reader.get(technique.get_absolute_url())
     profile_update(profile=profile, time_zone="Europe/London")
