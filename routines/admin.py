@@ -44,7 +44,7 @@ class DailySessionInline(NamedTabularInline):
     extra = 0
     ordering = ["-day"]
     max_num = 0
-    readonly_fields = ["day", "step_index", "finished"]
+    readonly_fields = ["day", "region", "finished"]
     can_delete = False
 
 

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils.formats import date_format
 from django.utils.translation import ngettext
 from icalendar import Calendar, Event
 
@@ -34,7 +35,7 @@ class PrintedItem:
 
 def _printed_days(
     data: selectors.RoutineData, days: list[DayPlan]
-) -> list[tuple[DayPlan, list[PrintedItem]]]:
+) -> list[tuple[DayPlan, list[PrintedItem], list]]:
     slugs = {item.slug for plan in days for item in plan.items}
     with_cautions = Technique.objects.filter(slug__in=slugs).exclude(cautions="")
     cautions = dict(with_cautions.values_list("slug", "cautions"))
@@ -48,7 +49,7 @@ def _printed_days(
                 PrintedItem(row=row, cautions=cautions.get(slug, ""), shown_on=first_day.get(slug))
             )
             first_day.setdefault(slug, plan.day)
-        printed.append((plan, items))
+        printed.append((plan, items, selectors.held_back_rows(data, plan)))
     return printed
 
 
@@ -96,7 +97,14 @@ def plan_calendar(
         region = plan.region.title() if plan.region else "Rest"
         items = ngettext("%(count)d item", "%(count)d items", len(rows)) % {"count": len(rows)}
         event.add("summary", f"SMR: {region} ({items})")
-        lines = [f"{n}. {row.technique.name} — {row.item.reason}" for n, row in enumerate(rows, 1)]
+        lines = [
+            f"{n}. {row.technique.name}"
+            + ("" if row.item.counted else f" ({row.item.role}: {row.item.reason})")
+            for n, row in enumerate(rows, 1)
+        ]
+        for technique, held in selectors.held_back_rows(data, plan):
+            back = f", back on {date_format(held.until, 'j M')}" if held.until else ""
+            lines.append(f"Held back: {technique.name}, {held.reason}{back}.")
         event.add("description", "\n".join([*lines, "", today_url]))
         event.add("url", today_url)
         calendar.add_component(event)

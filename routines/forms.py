@@ -197,7 +197,11 @@ ItemLogFormSet = formset_factory(ItemLogForm, extra=0)
 
 
 class StretchLogForm(forms.ModelForm):
-    """Today's Supported Corpse Stretch: the prop, unbroken minutes and any tension."""
+    """Today's Supported Corpse Stretch: the prop, unbroken minutes and any tension.
+
+    Part of the day's one form: left as it was offered (no minutes typed), it logs
+    nothing; Django skips an unchanged form that may be empty.
+    """
 
     class Meta:
         model = StretchLog

@@ -85,12 +85,38 @@ class RoutineRegion(models.Model):
         return f"{self.position}. {self.region}"
 
 
+class RoutinePass(models.Model):
+    """A region pass of a member's rotation: the region worked on from ``since``.
+
+    The latest row is the member's place; what of the region is left to do follows
+    from the log since that day. Rows are added as passes finish (``place_sync``)
+    and when the current region is dropped from the routine.
+    """
+
+    routine = models.ForeignKey(Routine, on_delete=models.CASCADE, related_name="passes")
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    since = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["routine", "since", "id"]
+        verbose_name_plural = "routine passes"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["routine", "region", "since"], name="routine_pass_once_a_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region} from {self.since}"
+
+
 class DailySession(models.Model):
-    """The rotation step a member worked on one day, and whether all of it was logged."""
+    """The region a member worked on one day, and whether all of the day was logged."""
 
     routine = models.ForeignKey(Routine, on_delete=models.CASCADE, related_name="sessions")
     day = models.DateField()
-    step_index = models.PositiveIntegerField()
+    region = models.ForeignKey(Region, on_delete=models.SET_NULL, null=True, related_name="+")
     finished = models.BooleanField(default=False)
 
     class Meta:
@@ -100,7 +126,7 @@ class DailySession(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.day} step {self.step_index}{' (finished)' if self.finished else ''}"
+        return f"{self.day} {self.region or ''}{' (finished)' if self.finished else ''}"
 
 
 class LogEntry(models.Model):
@@ -123,7 +149,9 @@ class LogEntry(models.Model):
     member = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="routine_log"
     )
-    technique = models.ForeignKey(Technique, on_delete=models.CASCADE, related_name="+")
+    # A log row is the member's history: a technique that was logged cannot be
+    # deleted, only unpublished.
+    technique = models.ForeignKey(Technique, on_delete=models.PROTECT, related_name="+")
     day = models.DateField()
     status = models.CharField(max_length=10, choices=Status.choices)
     sensitivity = models.CharField(max_length=10, choices=Sensitivity.choices, blank=True)

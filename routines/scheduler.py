@@ -1,91 +1,86 @@
 """Plan a member's daily self-myofascial release routine.
 
 Pure functions over small frozen dataclasses: no Django, no database, no clock.
-Callers pass the day being planned; every planned item says why it is there.
+Callers pass the day being planned. The rules are those of DESIGN.md ("The
+scheduling rules"); in short:
 
-How a plan comes about:
-
-- The rotation walks the member's regions in order. Each region is split into
-  days of 2-3 release techniques (``split_sizes``); after the last region the
-  rotation starts again, for as long as the member needs. A *step* is one day
-  of that endless rotation, counted from 0, so ``step_index % cycle length``
-  says where in the cycle a step falls.
-- On top of a step's techniques a day may carry lead-ins (prerequisites that
-  must come first), extras (pinned daily, or brought forward to keep a
-  technique within its frequency) and stretches (daily, assessment or paired
-  with a technique of the day), which always go last. Only the step's own
-  techniques count for the rotation.
-- History counts as of the start of a day: logs and stretch records dated on
-  or after the day being planned are ignored, so a plan does not change under
-  the member while they tick off today's items.
+- The rotation is a sequence of *region passes*: the member's regions in their
+  order, over and over. A pass is finished when each of the region's techniques
+  has been logged (done or skipped) since the pass began, a technique held back
+  for overuse being passed over. The next region's pass then begins.
+- The member's place is the current pass (``PassStart``: its region and the day
+  it began) plus what the log says was logged since: never a step number, so a
+  change of settings or catalogue cannot make it skip or repeat work.
+- Each day works one region: the techniques still to do in the pass are split
+  into as few, as even days as the daily maximum allows (``split_sizes``), and
+  the day takes the first of those sizes. Unlogged items stay first in the pass.
+  Lead-ins, pinned techniques and stretches come on top and are not counted.
+- The plan of a day reads history as of the start of that day, so it does not
+  change under the member while they tick it off. Days after the first are
+  planned as if each earlier day were done as planned.
 """
 
 import math
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Literal
 
 Kind = Literal["release", "stretch"]
-Role = Literal["lead-in", "technique", "stretch"]
+Role = Literal["lead-in", "technique", "pinned", "stretch"]
 Sensitivity = Literal["less", "same", "more"]
 Movement = Literal["better", "same", "worse"]
 Prop = Literal["book", "yoga-block", "roller-6in"]
 StretchMode = Literal["daily", "assessment", "none"]
+HoldCause = Literal["overuse", "after"]
 
 DEFAULT_REGIONS: tuple[str, ...] = ("hip", "thigh", "calves", "shoulder", "arms")
 PER_DAY_CHOICES: tuple[int, ...] = (2, 3)
-# The gentler start; with 2 a day the default catalogue still fits in 14 days.
+# The gentler start; with 2 a day the default catalogue still comes round in 14 days.
 DEFAULT_PER_DAY = 2
 DEFAULT_MIN_FREQUENCY_DAYS = 14
 DEFAULT_STRETCH_SLUG = "supported-corpse-stretch"
 
-# Bring an overdue technique forward this many days before its frequency runs
-# out, so that a missed day or two still keeps it within its frequency.
-BRING_FORWARD_MARGIN_DAYS = 2
-# A technique that got more sensitive without moving better stays out this long.
-BACK_OFF_DAYS = 7
-# This many overuse events in one region within the window suggest a professional.
+# A technique that got more sensitive without moving better is held back from
+# every turn within this many days of the report, and always from its next turn.
+HOLD_DAYS = 7
+# Overuse on this many different days in one region within the window suggests
+# seeing a professional; several reports on one day count once.
 OVERUSE_WINDOW_DAYS = 28
-OVERUSE_EVENTS_FOR_PROFESSIONAL = 2
+OVERUSE_DAYS_FOR_ADVICE = 2
 # A technique may be pinned daily once its last this-many logs all went well.
 PIN_ELIGIBLE_LOGS = 2
+# How far ahead a held-back technique's return is looked for.
+RETURN_HORIZON_DAYS = 60
 
 ASSESSMENT_INTERVAL_DAYS = 14
 STRETCH_TARGET_MINUTES = 5.0
 # Lowest lift first: members work their way up to the 6-inch roller.
 STRETCH_PROPS: tuple[str, ...] = ("book", "yoga-block", "roller-6in")
 
-EXTRA_NOTE = "(extra, not part of the rotation)"
-REASON_ROTATION = "{region} rotation, day {number} of {days}"
-REASON_LEAD_IN = "lead-in: do before {name}"
-REASON_PINNED = f"pinned daily {EXTRA_NOTE}"
-REASON_BROUGHT_FORWARD = "brought forward: not done for {days} days " + EXTRA_NOTE
-REASON_BACKED_OFF = "backed off until {until}: it got more sensitive without moving better"
+REASON_PASS = "{region}: {done} of {total} done in this round"
+REASON_LEAD_IN = "do before {name}"
+REASON_PINNED = "pinned daily, on top of the day's techniques"
+REASON_GENTLER = "back after overuse: go gentler, with less pressure and less time"
 REASON_STRETCH_DAILY = "daily until hip and lower-back tension is gone"
-REASON_STRETCH_ASSESSMENT = f"{ASSESSMENT_INTERVAL_DAYS}-day assessment"
-REASON_STRETCH_PAIRED = "paired with {name}"
+REASON_STRETCH_ASSESSMENT = f"{ASSESSMENT_INTERVAL_DAYS}-day check"
+REASON_STRETCH_PAIRED = "goes with {name}"
 REASON_STRETCH_NONE = "no hip or lower-back tension reported"
-REASON_STRETCH_TARGET_REACHED = (
-    "target reached on {day}: check it as a "
-    f"{ASSESSMENT_INTERVAL_DAYS}-day assessment, next on {{next_day}}"
-)
+REASON_STRETCH_TARGET_REACHED = "target reached: checked every 14 days"
+HELD_OVERUSE = "it felt more sensitive and moved no better"
+HELD_AFTER = "it comes after {name}, which is held back"
 MESSAGE_EMPTY = (
     "Nothing to plan: none of the routine's regions has a technique left in it. "
     "Add a region or bring back techniques that were left out."
 )
-MESSAGE_CYCLE_TOO_LONG = (
-    "One full rotation takes {length} days, longer than the {frequency} days within which "
-    "these techniques should come round: {techniques}."
+MESSAGE_ADVICE = (
+    "Your {region} region felt more sensitive and moved no better on {days} different days "
+    f"in the last {OVERUSE_WINDOW_DAYS} days. Consider seeing a professional, such as a "
+    "physiotherapist or massage therapist, before carrying on with it."
 )
-MESSAGE_PROFESSIONAL = (
-    "The {region} region got more sensitive without moving better {count} times in "
-    f"{OVERUSE_WINDOW_DAYS} days: consider seeing a professional such as a massage therapist."
-)
-CHOICE_PER_DAY = "do 3 a day instead of 2"
-CHOICE_LEAVE_OUT_REGION = "leave out the {region} region"
-CHOICE_LEAVE_OUT_TECHNIQUES = "leave out {count} {noun} ({breakdown})"
-CHOICE_ONE_PER_REGION = "leave out all but one technique in each region"
+CHOICE_PER_DAY = "Do 3 a day instead of 2"
+CHOICE_DROP_REGION = "Leave out the {region} region"
+CHOICE_LEAVE_OUT = "Leave out {names}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +127,11 @@ class LogRecord:
     sensitivity: Sensitivity | None = None
     movement: Movement | None = None
 
+    @property
+    def overuse(self) -> bool:
+        """More sensitive and movement no better: the sign to back off."""
+        return self.done and self.sensitivity == "more" and self.movement != "better"
+
 
 @dataclass(frozen=True, slots=True)
 class StretchRecord:
@@ -144,22 +144,11 @@ class StretchRecord:
 
 
 @dataclass(frozen=True, slots=True)
-class SessionRecord:
-    """A day's session: the rotation step it worked on and whether all of it was logged."""
-
-    day: date
-    step_index: int
-    finished: bool
-
-
-@dataclass(frozen=True, slots=True)
-class RotationStep:
-    """One day of the rotation cycle: a region and the techniques done on it."""
+class PassStart:
+    """A region pass: the region worked on, from the day ``since`` until it is finished."""
 
     region: str
-    slugs: tuple[str, ...]
-    number: int
-    region_days: int
+    since: date
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,57 +159,39 @@ class PlanItem:
     role: Role
     region: str
     reason: str
-    counts_for_rotation: bool = False
+    overdue: bool = False
+    gentler: bool = False
+
+    @property
+    def counted(self) -> bool:
+        """Whether the item is one of the day's techniques of the rotation."""
+        return self.role == "technique"
 
 
 @dataclass(frozen=True, slots=True)
-class BackOff:
-    """A technique left out after overuse: out from the day after ``since`` to ``until``."""
+class Held:
+    """A technique held back on a day: why, since which report, and the day it returns.
+
+    ``until`` is the first day it is planned again, if that is within the planner's
+    horizon; ``because_of`` names the held technique it must come after.
+    """
 
     slug: str
-    since: date
-    until: date
-    reason: str
+    region: str
+    cause: HoldCause
+    reported: date
+    until: date | None
+    because_of: str | None = None
+    reason: str = HELD_OVERUSE
 
 
 @dataclass(frozen=True, slots=True)
-class DayPlan:
-    """The plan for one day: its rotation step, items in order and what was held back."""
+class Advice:
+    """A suggestion to see a professional after overuse on different days in one region."""
 
-    day: date
-    region: str | None
-    step_index: int
-    items: tuple[PlanItem, ...]
-    held_back: tuple[BackOff, ...] = ()
-    notes: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Choice:
-    """A change a member could make to shorten the cycle, and whether it is enough."""
-
-    text: str
-    cycle_length: int
-    fixes: bool
-
-
-@dataclass(frozen=True, slots=True)
-class PlanWarning:
-    """Something wrong with a routine as a whole ("empty" or "cycle-too-long")."""
-
-    code: str
+    region: str
+    days: tuple[date, ...]
     message: str
-    slugs: tuple[str, ...] = ()
-    regions: tuple[str, ...] = ()
-    choices: tuple[Choice, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class CycleReport:
-    """The number of days of one full rotation and what is wrong with it, if anything."""
-
-    length: int
-    warnings: tuple[PlanWarning, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,19 +205,67 @@ class StretchStatus:
 
 
 @dataclass(frozen=True, slots=True)
-class ProfessionalAdvice:
-    """A suggestion to see a professional after repeated overuse in one region."""
+class Choice:
+    """A change that shortens the rotation: a key to apply it, and the new length."""
+
+    key: str
+    text: str
+    cycle_days: int
+    fixes: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CycleReport:
+    """How many days one round of every region takes, against the techniques' frequency."""
+
+    days: int
+    limit: int
+    late: tuple[str, ...] = ()
+    choices: tuple[Choice, ...] = ()
+
+    @property
+    def too_long(self) -> bool:
+        """Whether some technique would come round less often than it should."""
+        return bool(self.late)
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """How far the current region pass has got."""
 
     region: str
-    overuse_count: int
-    message: str
+    done: int
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class DayPlan:
+    """Everything about one day: its items in order, what is held back and why, and advice."""
+
+    day: date
+    region: str | None
+    items: tuple[PlanItem, ...]
+    held_back: tuple[Held, ...] = ()
+    advice: tuple[Advice, ...] = ()
+    stretch: StretchMode = "none"
+    cycle: CycleReport = field(default_factory=lambda: CycleReport(0, 0))
+    progress: Progress | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def counted(self) -> tuple[str, ...]:
+        """The day's techniques of the rotation: the day is finished when all are logged."""
+        return tuple(item.slug for item in self.items if item.counted)
+
+
+# --- Public functions ------------------------------------------------------------------
 
 
 def split_sizes(count: int, per_day: int) -> tuple[int, ...]:
-    """Split a region of ``count`` techniques into as few, as even days as ``per_day`` allows.
+    """Split ``count`` techniques into as few, as even days as ``per_day`` allows.
 
-    No day holds fewer than 2 unless the region has a single technique; with
-    2 a day and an odd count one day takes 3, because the 2-3 rule wins.
+    No day holds fewer than 2 unless a single technique is left; with 2 a day
+    and an odd count one day takes 3, because the 2-3 rule wins.
     """
     _check_per_day(per_day)
     if count < 0:
@@ -258,121 +277,88 @@ def split_sizes(count: int, per_day: int) -> tuple[int, ...]:
     return (size + 1,) * bigger + (size,) * (days - bigger)
 
 
-def build_rotation(
+def rotation(
     catalogue: Iterable[TechniqueInfo], settings: RoutineSettings
-) -> tuple[RotationStep, ...]:
-    """Return one full cycle of the rotation, a step per day, for the member's settings."""
+) -> dict[str, tuple[str, ...]]:
+    """Each of the member's regions, in order, with its techniques in the order they are done.
+
+    Left-out and pinned techniques are not in the rotation (pinned ones are done
+    daily instead); a technique comes after the one it must follow.
+    """
     return _rotation(_index(catalogue), settings)
 
 
 def cycle_report(catalogue: Iterable[TechniqueInfo], settings: RoutineSettings) -> CycleReport:
-    """Return the cycle length and warnings, with choices that say whether they fix it."""
+    """Say how many days one round takes and, when too long, the changes that would fix it."""
     index = _index(catalogue)
-    steps = _rotation(index, settings)
-    if not steps:
-        return CycleReport(0, (PlanWarning("empty", MESSAGE_EMPTY),))
-    length = len(steps)
-    late = [
-        index[slug]
-        for step in steps
-        for slug in step.slugs
-        if index[slug].min_frequency_days < length
-    ]
+    regions = _rotation(index, settings)
+    days = _cycle_days(regions, settings.per_day)
+    slugs = [slug for slugs in regions.values() for slug in slugs]
+    limit = min((index[s].min_frequency_days for s in slugs), default=DEFAULT_MIN_FREQUENCY_DAYS)
+    late = tuple(s for s in slugs if index[s].min_frequency_days < days)
     if not late:
-        return CycleReport(length)
-    regions = tuple(dict.fromkeys(info.region for info in late))
-    groups = []
-    for region in regions:
-        slugs = [info.slug for info in late if info.region == region]
-        # A whole region is named as such: a list of every technique would bury the point.
-        whole = len(slugs) == sum(len(step.slugs) for step in steps if step.region == region)
-        groups.append(f"all of {region}" if whole else f"{region}: {', '.join(slugs)}")
-    techniques = "; ".join(groups)
-    message = MESSAGE_CYCLE_TOO_LONG.format(
-        length=length,
-        frequency=min(info.min_frequency_days for info in late),
-        techniques=techniques,
-    )
-    warning = PlanWarning(
-        "cycle-too-long",
-        message,
-        slugs=tuple(info.slug for info in late),
-        regions=regions,
-        choices=_cycle_choices(index, settings, steps),
-    )
-    return CycleReport(length, (warning,))
+        return CycleReport(days, limit)
+    return CycleReport(days, limit, late, _cycle_choices(index, settings, regions, limit))
 
 
-def current_step_index(sessions: Iterable[SessionRecord], today: date) -> int:
-    """Return the rotation step to work on today: the next unfinished one, never a backlog."""
-    known = [s for s in sessions if s.day <= today]
-    if not known:
-        return 0
-    latest = max(known, key=lambda s: (s.day, s.step_index))
-    if latest.day == today or not latest.finished:
-        return latest.step_index
-    return latest.step_index + 1
+def region_after_change(
+    current: str, old_regions: Iterable[str], new_regions: Iterable[str]
+) -> str | None:
+    """The region whose pass goes on after the region list changed.
+
+    The current region if it is kept; if it was dropped, the next region after it
+    in the old order that the new list still has; else the new list's first.
+    """
+    old, new = list(dict.fromkeys(old_regions)), list(dict.fromkeys(new_regions))
+    if not new:
+        return None
+    if current in new:
+        return current
+    if current in old:
+        at = old.index(current)
+        for region in old[at + 1 :] + old[:at]:
+            if region in new:
+                return region
+    return new[0]
 
 
-def is_overuse(log: LogRecord) -> bool:
-    """Say whether a log shows overuse: more sensitive and movement no better."""
-    return log.done and log.sensitivity == "more" and log.movement != "better"
+def plan_days(
+    catalogue: Iterable[TechniqueInfo],
+    settings: RoutineSettings,
+    *,
+    start: date,
+    days: int,
+    passes: Iterable[PassStart] = (),
+    history: Iterable[LogRecord] = (),
+    stretch_history: Iterable[StretchRecord] = (),
+) -> list[DayPlan]:
+    """Plan ``days`` days from ``start``, the member's place given by ``passes``.
+
+    ``passes`` are the region passes recorded so far, oldest first (the last is the
+    current one); with none, the first region's pass begins on ``start``. The first
+    day reads ``history`` before it; each later day also assumes the days before
+    it were done as planned: every item not logged on its day counts as done.
+    """
+    if days < 0:
+        raise ValueError(f"days must not be negative, got {days}")
+    planner = _Planner(_index(catalogue), settings, start, passes, history, stretch_history)
+    plans = [planner.next_day() for _ in range(days)]
+    return planner.with_returns(plans)
 
 
-def backed_off(history: Iterable[LogRecord], day: date) -> dict[str, BackOff]:
-    """Return the techniques left out on ``day`` after overuse, keyed by slug."""
-    offs: dict[str, BackOff] = {}
-    for log in sorted(history, key=lambda log: log.day):
-        until = log.day + timedelta(days=BACK_OFF_DAYS)
-        if is_overuse(log) and log.day < day <= until:
-            reason = REASON_BACKED_OFF.format(until=until.isoformat())
-            offs[log.slug] = BackOff(log.slug, log.day, until, reason)
-    return offs
-
-
-def professional_advice(
-    catalogue: Iterable[TechniqueInfo], history: Iterable[LogRecord], today: date
-) -> tuple[ProfessionalAdvice, ...]:
-    """Return advice to see a professional for each region with repeated overuse before today."""
-    index = _index(catalogue)
-    window_start = today - timedelta(days=OVERUSE_WINDOW_DAYS)
-    events: dict[str, set[tuple[date, str]]] = {}
-    for log in history:
-        info = index.get(log.slug)
-        if info is not None and is_overuse(log) and window_start <= log.day < today:
-            # The same technique logged twice on one day is one event, not two.
-            events.setdefault(info.region, set()).add((log.day, log.slug))
-    return tuple(
-        ProfessionalAdvice(
-            region, len(found), MESSAGE_PROFESSIONAL.format(region=region, count=len(found))
-        )
-        for region, found in sorted(events.items())
-        if len(found) >= OVERUSE_EVENTS_FOR_PROFESSIONAL
-    )
-
-
-def pin_candidates(
-    catalogue: Iterable[TechniqueInfo], history: Iterable[LogRecord]
-) -> tuple[str, ...]:
-    """Return the release techniques a member may pin daily: their last logs all went well."""
-    index = _index(catalogue)
-    feedback: dict[str, list[LogRecord]] = {}
-    for log in sorted(history, key=lambda log: log.day):
-        if log.done:
-            feedback.setdefault(log.slug, []).append(log)
-    return tuple(
-        sorted(
-            slug
-            for slug, logs in feedback.items()
-            if slug in index
-            and index[slug].kind == "release"
-            and len(logs) >= PIN_ELIGIBLE_LOGS
-            and all(
-                log.sensitivity == "less" and log.movement == "better"
-                for log in logs[-PIN_ELIGIBLE_LOGS:]
-            )
-        )
-    )
+def passes_to_record(
+    catalogue: Iterable[TechniqueInfo],
+    settings: RoutineSettings,
+    *,
+    today: date,
+    passes: Iterable[PassStart] = (),
+    history: Iterable[LogRecord] = (),
+) -> tuple[PassStart, ...]:
+    """The region passes that began since those given, up to and including ``today``."""
+    known = tuple(passes)
+    planner = _Planner(_index(catalogue), settings, today, known, history, ())
+    planner.next_day()
+    return tuple(planner.passes[len(known) :])
 
 
 def stretch_status(
@@ -399,87 +385,34 @@ def stretch_status(
     prop = _suggested_prop(records)
     if reached is not None:
         next_day = reached + timedelta(days=ASSESSMENT_INTERVAL_DAYS)
-        reason = REASON_STRETCH_TARGET_REACHED.format(day=reached, next_day=next_day)
-        return StretchStatus("assessment", next_day, prop, reason)
+        return StretchStatus("assessment", next_day, prop, REASON_STRETCH_TARGET_REACHED)
     if settings.tension or tension_seen:
         return StretchStatus("daily", None, prop, REASON_STRETCH_DAILY)
     return StretchStatus("none", None, prop, REASON_STRETCH_NONE)
 
 
-def plan_days(
-    catalogue: Iterable[TechniqueInfo],
-    settings: RoutineSettings,
-    *,
-    start: date,
-    days: int,
-    step_index: int,
-    history: Iterable[LogRecord] = (),
-    stretch_history: Iterable[StretchRecord] = (),
-) -> list[DayPlan]:
-    """Plan ``days`` days from ``start`` at rotation step ``step_index``.
-
-    Each day after the first is planned as if the days before it were done as
-    planned: the next step of the rotation, and every item counted as done.
-    """
-    if days < 0 or step_index < 0:
-        raise ValueError(f"days and step_index must not be negative, got {days}, {step_index}")
+def pin_candidates(
+    catalogue: Iterable[TechniqueInfo], history: Iterable[LogRecord]
+) -> tuple[str, ...]:
+    """Return the release techniques a member may pin daily: their last logs all went well."""
     index = _index(catalogue)
-    steps = _rotation(index, settings)
-    past = [log for log in history if log.day < start]
-    stretch = stretch_status(settings, stretch_history, start)
-    next_assessment = stretch.next_assessment
-    last_done: dict[str, date] = {}
-    for log in past:
+    feedback: dict[str, list[LogRecord]] = {}
+    for log in sorted(history, key=lambda log: log.day):
         if log.done:
-            last_done[log.slug] = max(log.day, last_done.get(log.slug, log.day))
-
-    plans = []
-    for offset in range(days):
-        day = start + timedelta(days=offset)
-        stretch_reason = None
-        if stretch.mode == "daily":
-            stretch_reason = REASON_STRETCH_DAILY
-        elif next_assessment is not None and day >= next_assessment:
-            stretch_reason = REASON_STRETCH_ASSESSMENT
-            next_assessment = day + timedelta(days=ASSESSMENT_INTERVAL_DAYS)
-        advice = [advice.message for advice in professional_advice(index.values(), past, day)]
-        plan = _plan_day(
-            index,
-            settings,
-            steps,
-            day=day,
-            step_index=step_index + offset,
-            last_done=last_done,
-            backed=backed_off(past, day),
-            stretch_reason=stretch_reason,
-            notes=(*([] if steps else [MESSAGE_EMPTY]), *advice),
+            feedback.setdefault(log.slug, []).append(log)
+    return tuple(
+        sorted(
+            slug
+            for slug, logs in feedback.items()
+            if slug in index
+            and index[slug].kind == "release"
+            and len(logs) >= PIN_ELIGIBLE_LOGS
+            and all(
+                log.sensitivity == "less" and log.movement == "better"
+                for log in logs[-PIN_ELIGIBLE_LOGS:]
+            )
         )
-        plans.append(plan)
-        for item in plan.items:
-            if item.role != "stretch":
-                last_done[item.slug] = day
-    return plans
-
-
-def plan_today(
-    catalogue: Iterable[TechniqueInfo],
-    settings: RoutineSettings,
-    *,
-    today: date,
-    sessions: Iterable[SessionRecord] = (),
-    history: Iterable[LogRecord] = (),
-    stretch_history: Iterable[StretchRecord] = (),
-) -> DayPlan:
-    """Plan today at the next unfinished step of the member's rotation."""
-    return plan_days(
-        catalogue,
-        settings,
-        start=today,
-        days=1,
-        step_index=current_step_index(sessions, today),
-        history=history,
-        stretch_history=stretch_history,
-    )[0]
+    )
 
 
 def day_plan_as_dict(day_plan: DayPlan) -> dict[str, object]:
@@ -491,6 +424,290 @@ def day_plan_as_dict(day_plan: DayPlan) -> dict[str, object]:
             {"slug": item.slug, "role": item.role, "region": item.region} for item in day_plan.items
         ],
     }
+
+
+# --- The planner -----------------------------------------------------------------------
+
+
+class _Planner:
+    """Walks day by day from ``start``, keeping the passes and the log up to the day planned."""
+
+    def __init__(
+        self,
+        index: dict[str, TechniqueInfo],
+        settings: RoutineSettings,
+        start: date,
+        passes: Iterable[PassStart],
+        history: Iterable[LogRecord],
+        stretch_history: Iterable[StretchRecord],
+    ) -> None:
+        self.index = index
+        self.settings = settings
+        self.regions = _rotation(index, settings)
+        # Regions in the member's order, those with nothing in them too: a pass of an
+        # empty region ends as soon as it begins.
+        self.order = list(dict.fromkeys(settings.regions))
+        self.cycle = cycle_report(index.values(), settings)
+        self.day = start
+        self.passes: list[PassStart] = list(passes)
+        if not self.passes and self.order:
+            self.passes.append(PassStart(self.order[0], start))
+        self.pending = sorted(history, key=lambda log: log.day)
+        self.fed = 0
+        # What the log says as of the start of the day being planned.
+        self.last_logged: dict[str, date] = {}
+        self.last_done: dict[str, date] = {}
+        self.last_report: dict[str, date] = {}
+        self.reports_by_region: dict[str, set[date]] = {}
+        self.gentle: set[str] = set()
+        stretch = stretch_status(settings, stretch_history, start)
+        self.stretch_mode = stretch.mode
+        self.next_assessment = stretch.next_assessment
+
+    # The log ------------------------------------------------------------------------
+
+    def _feed(self, log: LogRecord) -> None:
+        slug = log.slug
+        self.last_logged[slug] = max(log.day, self.last_logged.get(slug, log.day))
+        if not log.done:
+            return
+        self.last_done[slug] = max(log.day, self.last_done.get(slug, log.day))
+        if log.overuse:
+            self.last_report[slug] = max(log.day, self.last_report.get(slug, log.day))
+            info = self.index.get(slug)
+            if info is not None:
+                self.reports_by_region.setdefault(info.region, set()).add(log.day)
+            self.gentle.add(slug)
+        else:
+            self.gentle.discard(slug)
+
+    def _catch_up(self, day: date) -> None:
+        while self.fed < len(self.pending) and self.pending[self.fed].day < day:
+            self._feed(self.pending[self.fed])
+            self.fed += 1
+
+    def _logged_since(self, slug: str, since: date) -> bool:
+        last = self.last_logged.get(slug)
+        return last is not None and last >= since
+
+    # Holding back ---------------------------------------------------------------------
+
+    def _own_hold(self, slug: str, day: date) -> date | None:
+        """The report day that holds ``slug`` back on ``day``, if one does."""
+        reported = self.last_report.get(slug)
+        if reported is None:
+            return None
+        if day <= reported + timedelta(days=HOLD_DAYS):
+            return reported
+        info = self.index[slug]
+        current = self.passes[-1] if self.passes else None
+        if current is None or current.region != info.region:
+            return None
+        # Beyond 7 days it is held only on its next turn: the first pass of its
+        # region that began after the report.
+        earlier = any(
+            p.region == info.region and reported < p.since < current.since for p in self.passes
+        )
+        return None if earlier else reported
+
+    def _hold(self, slug: str, day: date) -> Held | None:
+        """Why ``slug`` is held back on ``day``: its own overuse or a held lead-in."""
+        info = self.index[slug]
+        reported = self._own_hold(slug, day)
+        if reported is not None:
+            return Held(slug, info.region, "overuse", reported, None)
+        seen = {slug}
+        current = info
+        while (before := _prerequisite(current, self.index, self.settings)) and (
+            before.slug not in seen
+        ):
+            seen.add(before.slug)
+            reported = self._own_hold(before.slug, day)
+            if reported is not None:
+                reason = HELD_AFTER.format(name=before.display_name)
+                return Held(slug, info.region, "after", reported, None, before.slug, reason)
+            current = before
+        return None
+
+    # Passes ---------------------------------------------------------------------------
+
+    def _remaining(self, region_pass: PassStart) -> list[str]:
+        return [
+            slug
+            for slug in self.regions.get(region_pass.region, ())
+            if not self._logged_since(slug, region_pass.since)
+        ]
+
+    def _advance(self, day: date) -> tuple[list[str], list[Held]]:
+        """Finish the passes with nothing left to do; return the day's pass: to do, and held.
+
+        A pass whose techniques are all logged or held back ends on ``day`` and the next
+        region's pass begins; the held ones are shown on this day, the one they would
+        have come. Each region is tried at most once a day.
+        """
+        if not self.regions or not self.passes:
+            return [], []
+        if self.passes[-1].region not in self.order:
+            self.passes.append(PassStart(self.order[0], day))
+        passed_over: list[Held] = []
+        for _ in range(len(self.order)):
+            current = self.passes[-1]
+            remaining = self._remaining(current)
+            held = [h for slug in remaining if (h := self._hold(slug, day))]
+            held_slugs = {h.slug for h in held}
+            free = [slug for slug in remaining if slug not in held_slugs]
+            if free:
+                return free, passed_over + held
+            passed_over += held
+            following = self.order[(self.order.index(current.region) + 1) % len(self.order)]
+            self.passes.append(PassStart(following, day))
+        return [], passed_over
+
+    # A day ----------------------------------------------------------------------------
+
+    def next_day(self) -> DayPlan:
+        """Plan the next day, then log it as done as planned for the days after it."""
+        day = self.day
+        self._catch_up(day)
+        free, held = self._advance(day)
+        current = self.passes[-1] if self.passes else None
+        size = split_sizes(len(free), self.settings.per_day)[0] if free else 0
+        items: dict[str, PlanItem] = {}
+        held_by_slug = {h.slug: h for h in held}
+
+        def add(slug: str, role: Role, reason: str) -> None:
+            info = self.index[slug]
+            gentler = slug in self.gentle
+            if gentler:
+                reason = f"{reason}; {REASON_GENTLER}"
+            items[slug] = PlanItem(slug, role, info.region, reason, self._overdue(slug), gentler)
+
+        def add_with_lead_ins(slug: str, role: Role, reason: str) -> None:
+            # The chain of techniques that must come first, nearest first; one
+            # already on the day (or a loop in the data) ends it.
+            chain = [self.index[slug]]
+            while (
+                before := _prerequisite(chain[-1], self.index, self.settings)
+            ) and before.slug not in items:
+                if before in chain:
+                    break
+                chain.append(before)
+            for n in range(len(chain) - 1, 0, -1):
+                lead_in = REASON_LEAD_IN.format(name=chain[n - 1].display_name)
+                add(chain[n].slug, "lead-in", lead_in)
+            add(slug, role, reason)
+
+        total = len(self.regions.get(current.region, ())) if current is not None else 0
+        done = total - len(self._remaining(current)) if current is not None else 0
+        if current is not None and free:
+            reason = REASON_PASS.format(region=current.region, done=done, total=total)
+            for slug in free[:size]:
+                add_with_lead_ins(slug, "technique", reason)
+        for slug in self._pinned():
+            hold = self._hold(slug, day)
+            if hold is not None:
+                held_by_slug.setdefault(slug, hold)
+            elif slug not in items:
+                add_with_lead_ins(slug, "pinned", REASON_PINNED)
+        ordered = list(items.values())
+        stretches = self._stretch_items(day, ordered)
+        plan = DayPlan(
+            day=day,
+            region=current.region if current is not None and free else None,
+            items=(*ordered, *stretches),
+            held_back=tuple(held_by_slug.values()),
+            advice=self._advice(day),
+            stretch=self.stretch_mode,
+            cycle=self.cycle,
+            progress=Progress(current.region, done, total) if current and free else None,
+            notes=() if self.regions else (MESSAGE_EMPTY,),
+        )
+        # The days after this one assume it was done as planned: what the member
+        # has not logged on it yet counts as done.
+        logged = {log.slug for log in self.pending[self.fed :] if log.day == day}
+        for item in ordered:
+            if item.slug not in logged:
+                self._feed(LogRecord(day, item.slug))
+        self.day = day + timedelta(days=1)
+        return plan
+
+    def _pinned(self) -> list[str]:
+        rank = {region: n for n, region in enumerate(self.settings.regions)}
+        pinned = [
+            self.index[slug]
+            for slug in self.settings.pinned_daily
+            if slug in self.index
+            and self.index[slug].kind == "release"
+            and slug not in self.settings.excluded
+        ]
+        pinned.sort(key=lambda info: (rank.get(info.region, len(rank)), info.position, info.slug))
+        return [info.slug for info in pinned]
+
+    def _overdue(self, slug: str) -> bool:
+        last = self.last_done.get(slug)
+        return last is not None and (self.day - last).days > self.index[slug].min_frequency_days
+
+    def _advice(self, day: date) -> tuple[Advice, ...]:
+        window = day - timedelta(days=OVERUSE_WINDOW_DAYS)
+        found = []
+        for region, days in sorted(self.reports_by_region.items()):
+            recent = tuple(sorted(d for d in days if window <= d < day))
+            if len(recent) >= OVERUSE_DAYS_FOR_ADVICE:
+                message = MESSAGE_ADVICE.format(region=region, days=len(recent))
+                found.append(Advice(region, recent, message))
+        return tuple(found)
+
+    def _stretch_items(self, day: date, ordered: list[PlanItem]) -> list[PlanItem]:
+        # The member's own stretch (daily or a due check) first, then the stretches
+        # paired with the day's techniques; each once, and all after the techniques.
+        own_reason = None
+        if self.stretch_mode == "daily":
+            own_reason = REASON_STRETCH_DAILY
+        elif self.next_assessment is not None and day >= self.next_assessment:
+            own_reason = REASON_STRETCH_ASSESSMENT
+            self.next_assessment = day + timedelta(days=ASSESSMENT_INTERVAL_DAYS)
+        stretches: dict[str, PlanItem] = {}
+        own = self.index.get(self.settings.stretch_slug)
+        if own_reason and own and own.kind == "stretch" and own.slug not in self.settings.excluded:
+            stretches[own.slug] = PlanItem(own.slug, "stretch", own.region, own_reason)
+        for item in ordered:
+            technique = self.index[item.slug]
+            paired = self.index.get(technique.paired_stretch or "")
+            if paired and paired.kind == "stretch" and paired.slug not in self.settings.excluded:
+                reason = REASON_STRETCH_PAIRED.format(name=technique.display_name)
+                stretches.setdefault(
+                    paired.slug, PlanItem(paired.slug, "stretch", paired.region, reason)
+                )
+        return list(stretches.values())
+
+    def with_returns(self, plans: list[DayPlan]) -> list[DayPlan]:
+        """The plans with each held-back technique's return day, looking ahead as needed."""
+        waiting = {h.slug for plan in plans for h in plan.held_back}
+        ahead: list[DayPlan] = []
+        while waiting and len(ahead) < RETURN_HORIZON_DAYS and self.regions:
+            plan = self.next_day()
+            ahead.append(plan)
+            waiting -= {item.slug for item in plan.items}
+        every = plans + ahead
+
+        def returns(slug: str, after: int) -> date | None:
+            for plan in every[after + 1 :]:
+                if any(item.slug == slug for item in plan.items):
+                    return plan.day
+            return None
+
+        return [
+            replace(
+                plan,
+                held_back=tuple(replace(h, until=returns(h.slug, n)) for h in plan.held_back),
+            )
+            if plan.held_back
+            else plan
+            for n, plan in enumerate(plans)
+        ]
+
+
+# --- Helpers ---------------------------------------------------------------------------
 
 
 def _check_per_day(per_day: int) -> None:
@@ -509,24 +726,28 @@ def _index(catalogue: Iterable[TechniqueInfo]) -> dict[str, TechniqueInfo]:
 
 def _rotation(
     index: Mapping[str, TechniqueInfo], settings: RoutineSettings
-) -> tuple[RotationStep, ...]:
+) -> dict[str, tuple[str, ...]]:
     by_region: dict[str, list[str]] = {}
     for info in index.values():
-        if info.kind == "release" and info.slug not in settings.excluded:
+        if (
+            info.kind == "release"
+            and info.slug not in settings.excluded
+            and info.slug not in settings.pinned_daily
+        ):
             by_region.setdefault(info.region, []).append(info.slug)
-    steps: list[RotationStep] = []
-    for region in dict.fromkeys(settings.regions):
-        ordered = _prerequisites_first(
-            by_region.get(region, ()), index, key=lambda s: (index[s].position, s)
-        )
-        sizes = split_sizes(len(ordered), settings.per_day)
-        first = 0
-        for number, size in enumerate(sizes, start=1):
-            steps.append(
-                RotationStep(region, tuple(ordered[first : first + size]), number, len(sizes))
+    return {
+        region: tuple(
+            _prerequisites_first(
+                by_region.get(region, ()), index, key=lambda s: (index[s].position, s)
             )
-            first += size
-    return tuple(steps)
+        )
+        for region in dict.fromkeys(settings.regions)
+        if by_region.get(region)
+    }
+
+
+def _cycle_days(regions: Mapping[str, tuple[str, ...]], per_day: int) -> int:
+    return sum(len(split_sizes(len(slugs), per_day)) for slugs in regions.values())
 
 
 def _prerequisites_first(
@@ -559,149 +780,6 @@ def _prerequisite(
     return before
 
 
-def _plan_day(
-    index: Mapping[str, TechniqueInfo],
-    settings: RoutineSettings,
-    steps: tuple[RotationStep, ...],
-    *,
-    day: date,
-    step_index: int,
-    last_done: Mapping[str, date],
-    backed: Mapping[str, BackOff],
-    stretch_reason: str | None,
-    notes: tuple[str, ...],
-) -> DayPlan:
-    items: dict[str, PlanItem] = {}
-    held: dict[str, BackOff] = {}
-
-    def add(info: TechniqueInfo, role: Role, reason: str, counts: bool = False) -> bool:
-        if info.slug in backed:
-            held.setdefault(info.slug, backed[info.slug])
-            return False
-        if info.slug not in items:
-            items[info.slug] = PlanItem(info.slug, role, info.region, reason, counts)
-        return True
-
-    step = steps[step_index % len(steps)] if steps else None
-    if step is not None:
-        reason = REASON_ROTATION.format(
-            region=step.region, number=step.number, days=step.region_days
-        )
-        for slug in step.slugs:
-            add(index[slug], "technique", reason, counts=True)
-
-    rank = {region: n for n, region in enumerate(dict.fromkeys(settings.regions))}
-
-    def extra_order(info: TechniqueInfo) -> tuple[int, int, str]:
-        return (rank.get(info.region, len(rank)), info.position, info.slug)
-
-    pinned = [index[s] for s in settings.pinned_daily & index.keys() - settings.excluded]
-    for info in sorted(pinned, key=extra_order):
-        if info.kind == "release":
-            add(info, "technique", REASON_PINNED)
-
-    # Days until each rotation technique's next turn, 0 for today's step.
-    wait = {
-        slug: (number - step_index) % len(steps)
-        for number, step in enumerate(steps)
-        for slug in step.slugs
-    }
-    # A technique about to outrun its frequency comes forward as an extra. One that
-    # already outran it was missed (a break): bringing all of those in at once would
-    # pile the missed days onto one, so at most a day's worth comes each day, the
-    # longest missed first, and the rest on the next days or in their rotation turn.
-    missed: list[tuple[int, TechniqueInfo]] = []
-    for info in sorted((index[s] for s in wait), key=extra_order):
-        overdue = _days_overdue(info, day, wait[info.slug], last_done)
-        if overdue is None:
-            continue
-        if overdue > info.min_frequency_days:
-            missed.append((overdue, info))
-        else:
-            add(info, "technique", REASON_BROUGHT_FORWARD.format(days=overdue))
-    missed.sort(key=lambda pair: -pair[0])
-    brought = 0
-    for overdue, info in missed:
-        if brought == settings.per_day:
-            break
-        if info.slug not in items and add(
-            info, "technique", REASON_BROUGHT_FORWARD.format(days=overdue)
-        ):
-            brought += 1
-
-    # Walk each item's chain of prerequisites; a prerequisite already on the day
-    # (or backed off) ends the chain, which also stops any loop in the data.
-    for slug in list(items):
-        current = index[slug]
-        while (before := _prerequisite(current, index, settings)) and before.slug not in items:
-            reason = REASON_LEAD_IN.format(name=current.display_name)
-            if not add(before, "lead-in", reason):
-                break
-            current = before
-
-    # Lead-ins go to the front and everything else keeps its order, except that a
-    # prerequisite already on the day moves up to just before the first technique
-    # that needs it: it takes on that technique's place in the order.
-    place = {slug: (int(item.role != "lead-in"), n) for n, (slug, item) in enumerate(items.items())}
-    for slug in items:
-        chain = {slug}
-        before = index[slug].after
-        while before in items and before not in chain:
-            place[before] = min(place[before], place[slug])
-            chain.add(before)
-            before = index[before].after
-    ordered = [
-        items[slug]
-        for slug in _prerequisites_first(items, index, key=lambda slug: (*place[slug], slug))
-    ]
-
-    return DayPlan(
-        day=day,
-        region=step.region if step else None,
-        step_index=step_index,
-        items=(*ordered, *_stretch_items(index, settings, ordered, stretch_reason)),
-        held_back=tuple(held.values()),
-        notes=notes,
-    )
-
-
-def _stretch_items(
-    index: Mapping[str, TechniqueInfo],
-    settings: RoutineSettings,
-    ordered: list[PlanItem],
-    stretch_reason: str | None,
-) -> list[PlanItem]:
-    # The member's own stretch (daily or assessment) first, then the stretches
-    # paired with the day's techniques; each once, and all after the techniques.
-    stretches: dict[str, PlanItem] = {}
-    own = index.get(settings.stretch_slug)
-    if stretch_reason and own and own.kind == "stretch" and own.slug not in settings.excluded:
-        stretches[own.slug] = PlanItem(own.slug, "stretch", own.region, stretch_reason)
-    for item in ordered:
-        technique = index[item.slug]
-        paired = index.get(technique.paired_stretch) if technique.paired_stretch else None
-        if paired and paired.kind == "stretch" and paired.slug not in settings.excluded:
-            reason = REASON_STRETCH_PAIRED.format(name=technique.display_name)
-            stretches.setdefault(
-                paired.slug, PlanItem(paired.slug, "stretch", paired.region, reason)
-            )
-    return list(stretches.values())
-
-
-def _days_overdue(
-    info: TechniqueInfo, day: date, wait: int, last_done: Mapping[str, date]
-) -> int | None:
-    # A technique never done yet waits for its turn in the rotation; one done
-    # before comes forward once waiting for its next turn would break its frequency.
-    last = last_done.get(info.slug)
-    if last is None or wait == 0:
-        return None
-    since = (day - last).days
-    late = since + wait > info.min_frequency_days
-    due = since >= info.min_frequency_days - BRING_FORWARD_MARGIN_DAYS
-    return since if late and due else None
-
-
 def _target_met(record: StretchRecord) -> bool:
     return record.unbroken_minutes >= STRETCH_TARGET_MINUTES and not record.tension
 
@@ -725,52 +803,58 @@ def _suggested_prop(records: list[StretchRecord]) -> str:
 
 
 def _cycle_choices(
-    index: Mapping[str, TechniqueInfo], settings: RoutineSettings, steps: tuple[RotationStep, ...]
+    index: Mapping[str, TechniqueInfo],
+    settings: RoutineSettings,
+    regions: Mapping[str, tuple[str, ...]],
+    limit: int,
 ) -> tuple[Choice, ...]:
-    def tried(text: str, changed: RoutineSettings) -> Choice:
-        trial = _rotation(index, changed)
-        fits = all(index[s].min_frequency_days >= len(trial) for step in trial for s in step.slugs)
-        return Choice(text, len(trial), fits)
-
     choices = []
     if settings.per_day == 2:
-        choices.append(tried(CHOICE_PER_DAY, replace(settings, per_day=3)))
-    regions = tuple(dict.fromkeys(step.region for step in steps))
+        days = _cycle_days(regions, 3)
+        choices.append(Choice("per-day", CHOICE_PER_DAY, days, days <= limit))
     if len(regions) > 1:
         for region in regions:
-            kept = tuple(r for r in settings.regions if r != region)
-            choices.append(
-                tried(
-                    CHOICE_LEAVE_OUT_REGION.format(region=region), replace(settings, regions=kept)
-                )
-            )
-    counts = {region: sum(len(s.slugs) for s in steps if s.region == region) for region in regions}
-    target = min(index[s].min_frequency_days for step in steps for s in step.slugs)
-    choices.append(_leave_out_techniques(counts, settings.per_day, target))
+            kept = {r: slugs for r, slugs in regions.items() if r != region}
+            days = _cycle_days(kept, settings.per_day)
+            if days <= limit:
+                text = CHOICE_DROP_REGION.format(region=region)
+                choices.append(Choice(f"drop:{region}", text, days, True))
+    leave_out = _leave_out(index, regions, settings.per_day, limit)
+    if leave_out is not None:
+        choices.append(leave_out)
     return tuple(choices)
 
 
-def _leave_out_techniques(counts: Mapping[str, int], per_day: int, target: int) -> Choice:
-    # The fewest techniques to leave out so that the cycle fits ``target`` days,
+def _leave_out(
+    index: Mapping[str, TechniqueInfo],
+    regions: Mapping[str, tuple[str, ...]],
+    per_day: int,
+    limit: int,
+) -> Choice | None:
+    # The fewest techniques to leave out so that a round fits ``limit`` days,
     # keeping at least one in every region (leaving out a region is its own
-    # choice). best maps a cycle length to (techniques left out, per region);
-    # among equals the tuple order leaves out from the later regions first.
+    # choice). best maps a round's length to (techniques left out, per region);
+    # among equals the tuple order leaves out from the later regions first. The
+    # ones left out are the last of their region's order.
     best: dict[int, tuple[int, tuple[int, ...]]] = {0: (0, ())}
-    for count in counts.values():
+    for slugs in regions.values():
         grown: dict[int, tuple[int, tuple[int, ...]]] = {}
         for length, (removed, picks) in best.items():
-            for k in range(count):
-                longer = length + len(split_sizes(count - k, per_day))
+            for k in range(len(slugs)):
+                longer = length + len(split_sizes(len(slugs) - k, per_day))
                 option = (removed + k, (*picks, k))
-                if longer <= target and (longer not in grown or option < grown[longer]):
+                if longer <= limit and (longer not in grown or option < grown[longer]):
                     grown[longer] = option
         best = grown
     if not best:
-        return Choice(CHOICE_ONE_PER_REGION, len(counts), False)
-    length, (removed, picks) = min(best.items(), key=lambda entry: (entry[1], entry[0]))
-    breakdown = ", ".join(
-        f"{k} from {region}" for region, k in zip(counts, picks, strict=True) if k
+        return None
+    length, (_removed, picks) = min(best.items(), key=lambda entry: (entry[1], entry[0]))
+    left_out = [
+        slug
+        for slugs, k in zip(regions.values(), picks, strict=True)
+        for slug in (slugs[len(slugs) - k :] if k else ())
+    ]
+    names = ", ".join(index[slug].display_name for slug in left_out)
+    return Choice(
+        "leave-out:" + ",".join(left_out), CHOICE_LEAVE_OUT.format(names=names), length, True
     )
-    noun = "technique" if removed == 1 else "techniques"
-    text = CHOICE_LEAVE_OUT_TECHNIQUES.format(count=removed, noun=noun, breakdown=breakdown)
-    return Choice(text, length, True)

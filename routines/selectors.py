@@ -17,20 +17,28 @@ from django.utils.translation import ngettext
 
 from members.models import Profile
 from routines import scheduler
-from routines.models import DailySession, LogEntry, Routine, RoutineRegion, StretchLog
+from routines.models import (
+    DailySession,
+    LogEntry,
+    Routine,
+    RoutinePass,
+    RoutineRegion,
+    StretchLog,
+)
 from smrsite import pagecache
 from techniques.models import PICTURE_SHOWN, Region, Technique, Tool
 
-# Logs older than this do not change a plan: the longest frequency is 60 days, a
-# back-off lasts 7 and the overuse window 28.
-HISTORY_DAYS = 120
-# Every log of these last days is read: overuse and back-off look at all of them.
-# Older logs matter only as each technique's latest done ones (last done, pinning).
-RECENT_DAYS = scheduler.OVERUSE_WINDOW_DAYS
+# Region passes begun in these last days are read (and the current one, however old):
+# a technique reported for overuse is held from the first pass of its region after
+# the report, so passes since the oldest report that can still hold are read too.
+PASS_DAYS = 120
+# Every log of these last days is read (advice looks back 28 days, a hold 7 more),
+# and every log of the current pass. Older logs matter only as each technique's
+# latest done ones (last done, pinning) and latest overuse report (holding back).
+RECENT_DAYS = scheduler.OVERUSE_WINDOW_DAYS + scheduler.HOLD_DAYS
 # The last note of a technique is shown for this long.
 NOTE_DAYS = 365
 UPCOMING_DAYS = 14
-DUE_MARGIN_DAYS = scheduler.BRING_FORWARD_MARGIN_DAYS
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD, CHART_SWING = 240, 64, 10, 22
 LOG_FIELDS = ("day", "technique_id", "status", "sensitivity", "movement", "note")
 STRETCH_FIELDS = ("day", "prop", "unbroken_minutes", "tension")
@@ -79,6 +87,7 @@ def catalogue_techniques() -> list[Technique]:
             "per_side",
             "target_minutes",
             "progression",
+            "cautions",
             "region__slug",
             "region__name",
             "region__colour",
@@ -177,6 +186,8 @@ class RoutineData:
     """Everything the scheduler needs about one member, loaded in a fixed number of queries.
 
     ``history`` holds the logs plans depend on, not every log: see ``routine_data``.
+    ``passes`` are the recorded region passes the plan needs, oldest first; the first
+    ``recorded_passes`` of them are rows (a routine with none starts its first region).
     """
 
     routine: Routine
@@ -184,21 +195,18 @@ class RoutineData:
     techniques: dict[str, Technique]
     catalogue: tuple[scheduler.TechniqueInfo, ...]
     settings: scheduler.RoutineSettings
-    sessions: tuple[scheduler.SessionRecord, ...]
+    passes: tuple[scheduler.PassStart, ...]
     history: tuple[scheduler.LogRecord, ...]
     stretch_history: tuple[scheduler.StretchRecord, ...]
-    today_session: scheduler.SessionRecord | None
+    today_finished: bool = False
+    recorded_passes: int = 0
     today_logs: dict[str, LoggedItem] = field(default_factory=dict)
     today_stretch: scheduler.StretchRecord | None = None
     last_notes: dict[str, PastNote] = field(default_factory=dict)
     regions: tuple[Region, ...] = ()
 
-    @property
-    def step_index(self) -> int:
-        return scheduler.current_step_index(self.sessions, self.today)
-
     def last_done(self, slug: str) -> date | None:
-        """The last day before today the technique was done, within the history window."""
+        """The last day before today the technique was done, within the history read."""
         days = [r.day for r in self.history if r.slug == slug and r.done and r.day < self.today]
         return max(days, default=None)
 
@@ -243,14 +251,15 @@ def _stretch_rows(member_id: int, today: date) -> QuerySet[StretchLog]:
 
 
 def routine_data(routine: Routine, *, today: date) -> RoutineData:
-    """Load a routine's settings and the history its plans depend on (8 queries).
+    """Load a routine's settings and the history its plans depend on (10 queries).
 
     The catalogue comes from ``plan_catalogue`` (one more query when it is not kept).
-    History is read as plain rows, and only what the scheduler looks at: every log of
-    the last ``RECENT_DAYS`` (overuse, back-off, today's ticks), each technique's two
-    latest done logs within ``HISTORY_DAYS`` (last done, pinning), each technique's
-    latest note and the stretch records of ``_stretch_rows``. A year of history or ten
-    costs the same queries and about the same rows.
+    History is read as plain rows, and only what the planner looks at: every log of
+    the last ``RECENT_DAYS`` and of the current pass, each technique's two latest done
+    logs (last done, pinning) and latest overuse report (holding back), each
+    technique's latest note, the region passes a hold can depend on and the stretch
+    records of ``_stretch_rows``. A year of history or ten costs the same queries
+    and about the same rows.
     """
     catalogue = plan_catalogue()
     by_id = catalogue.by_id
@@ -263,23 +272,36 @@ def routine_data(routine: Routine, *, today: date) -> RoutineData:
     pinned = Routine.pinned_techniques.through.objects.filter(routine=routine).values_list(
         "technique_id", flat=True
     )
-    latest = list(
-        DailySession.objects.filter(routine=routine, day__lte=today)
-        .order_by("-day")
-        .values_list("day", "step_index", "finished")[:1]
+    member_logs = LogEntry.objects.filter(member_id=routine.member_id, day__lte=today)
+    latest_done = list(
+        _latest_per_technique(
+            member_logs.filter(status=LogEntry.Status.DONE, day__lt=today),
+            scheduler.PIN_ELIGIBLE_LOGS,
+        ).values_list(*LOG_FIELDS)
     )
-    member_logs = LogEntry.objects.filter(member_id=routine.member_id)
-    recent = member_logs.filter(
-        day__gte=today - timedelta(days=RECENT_DAYS), day__lte=today
-    ).values_list(*LOG_FIELDS)
-    latest_done = _latest_per_technique(
-        member_logs.filter(
-            status=LogEntry.Status.DONE,
-            day__gte=today - timedelta(days=HISTORY_DAYS),
-            day__lt=today,
-        ),
-        scheduler.PIN_ELIGIBLE_LOGS,
-    ).values_list(*LOG_FIELDS)
+    reports = list(
+        _latest_per_technique(
+            member_logs.filter(
+                status=LogEntry.Status.DONE,
+                sensitivity=LogEntry.Sensitivity.MORE,
+                day__lt=today,
+            ).exclude(movement=LogEntry.Movement.BETTER),
+            1,
+        ).values_list(*LOG_FIELDS)
+    )
+    oldest = min([today - timedelta(days=PASS_DAYS), *(row[0] for row in reports)])
+    routine_passes = RoutinePass.objects.filter(routine=routine, since__lte=today)
+    latest_pass = routine_passes.order_by("-since", "-id").values("pk")[:1]
+    passes = [
+        scheduler.PassStart(slug, since)
+        for slug, since in routine_passes.filter(Q(since__gte=oldest) | Q(pk=Subquery(latest_pass)))
+        .order_by("since", "id")
+        .values_list("region__slug", "since")
+    ]
+    finished_today = DailySession.objects.filter(routine=routine, day=today, finished=True)
+    since = min(today - timedelta(days=RECENT_DAYS), passes[-1].since if passes else today)
+    recent = member_logs.filter(day__gte=since).values_list(*LOG_FIELDS)
+    today_finished = finished_today.exists()
     notes = _latest_per_technique(
         member_logs.filter(day__gte=today - timedelta(days=NOTE_DAYS), day__lt=today).exclude(
             note=""
@@ -291,8 +313,8 @@ def routine_data(routine: Routine, *, today: date) -> RoutineData:
         for day, prop, minutes, tension in _stretch_rows(routine.member_id, today)
     ]
 
-    # A log can be both recent and among the latest: (day, technique) is unique.
-    rows = {(row[0], row[1]): row for row in (*latest_done, *recent)}
+    # A log can be read by more than one query: (day, technique) is unique.
+    rows = {(row[0], row[1]): row for row in (*latest_done, *reports, *recent)}
     history = []
     today_logs = {}
     for day, technique_id, status, sensitivity, movement, note in sorted(rows.values()):
@@ -310,23 +332,27 @@ def routine_data(routine: Routine, *, today: date) -> RoutineData:
                 movement=movement or None,
             )
         )
-    sessions = tuple(scheduler.SessionRecord(*row) for row in latest)
+    region_slugs = tuple(link.region.slug for link in links)
+    recorded = len(passes)
+    if not passes and region_slugs:
+        passes = [scheduler.PassStart(region_slugs[0], routine.start_date)]
     return RoutineData(
         routine=routine,
         today=today,
         techniques=catalogue.by_slug,
         catalogue=catalogue.infos,
         settings=scheduler.RoutineSettings(
-            regions=tuple(link.region.slug for link in links),
+            regions=region_slugs,
             per_day=routine.per_day,
             excluded=frozenset(by_id[pk].slug for pk in excluded if pk in by_id),
             pinned_daily=frozenset(by_id[pk].slug for pk in pinned if pk in by_id),
             tension=routine.tension,
         ),
-        sessions=sessions,
+        passes=tuple(passes),
         history=tuple(history),
         stretch_history=tuple(s for s in stretch if s.day < today),
-        today_session=sessions[0] if sessions and sessions[0].day == today else None,
+        today_finished=today_finished,
+        recorded_passes=recorded,
         today_logs=today_logs,
         today_stretch=next((s for s in stretch if s.day == today), None),
         last_notes={by_id[pk].slug: PastNote(day, text) for pk, day, text in notes if pk in by_id},
@@ -334,29 +360,26 @@ def routine_data(routine: Routine, *, today: date) -> RoutineData:
     )
 
 
-def plan_for_today(data: RoutineData) -> scheduler.DayPlan:
-    """Today's plan at the next unfinished step of the rotation."""
-    return scheduler.plan_today(
-        data.catalogue,
-        data.settings,
-        today=data.today,
-        sessions=data.sessions,
-        history=data.history,
-        stretch_history=data.stretch_history,
-    )
-
-
 def plan_upcoming(data: RoutineData, *, days: int = UPCOMING_DAYS) -> list[scheduler.DayPlan]:
-    """The next ``days`` days from today, each assumed done as planned."""
+    """The next ``days`` days from today, each later day assuming those before done as planned.
+
+    The one planner behind "today", "Next 14 days", the plan PDF, the calendar feed,
+    reminders and ``simulate_plan``.
+    """
     return scheduler.plan_days(
         data.catalogue,
         data.settings,
         start=data.today,
         days=days,
-        step_index=data.step_index,
+        passes=data.passes,
         history=data.history,
         stretch_history=data.stretch_history,
     )
+
+
+def plan_for_today(data: RoutineData) -> scheduler.DayPlan:
+    """Today's plan: the next unfinished part of the current region pass."""
+    return plan_upcoming(data, days=1)[0]
 
 
 @dataclass(frozen=True)
@@ -376,22 +399,18 @@ class ItemRow:
         return self.item.slug == scheduler.DEFAULT_STRETCH_SLUG
 
 
-def due_state(days_since: int | None, frequency: int) -> str:
-    """Where a technique stands against its frequency: new, ok, due or overdue."""
+def due_state(item: scheduler.PlanItem, days_since: int | None) -> str:
+    """Where a technique stands: new (never done), overdue (past its frequency) or ok."""
     if days_since is None:
         return "new"
-    if days_since > frequency:
-        return "overdue"
-    if days_since >= frequency - DUE_MARGIN_DAYS:
-        return "due"
-    return "ok"
+    return "overdue" if item.overdue else "ok"
 
 
 def held_back_rows(
     data: RoutineData, plan: scheduler.DayPlan
-) -> list[tuple[Technique, scheduler.BackOff]]:
-    """The techniques the day leaves out after overuse, each with why and until when."""
-    return [(data.techniques[b.slug], b) for b in plan.held_back]
+) -> list[tuple[Technique, scheduler.Held]]:
+    """The techniques the day holds back, each with why and the day it returns."""
+    return [(data.techniques[h.slug], h) for h in plan.held_back if h.slug in data.techniques]
 
 
 def item_rows(data: RoutineData, plan: scheduler.DayPlan) -> list[ItemRow]:
@@ -407,7 +426,7 @@ def item_rows(data: RoutineData, plan: scheduler.DayPlan) -> list[ItemRow]:
                 technique=technique,
                 last_done=last,
                 days_since=since,
-                due=due_state(since, technique.min_frequency_days),
+                due=due_state(item, since),
                 last_note=data.last_notes.get(item.slug),
                 logged=data.today_logs.get(item.slug) if plan.day == data.today else None,
             )
@@ -417,7 +436,7 @@ def item_rows(data: RoutineData, plan: scheduler.DayPlan) -> list[ItemRow]:
 
 @dataclass(frozen=True)
 class TodayOverview:
-    """Everything the "today" page shows besides its forms."""
+    """Everything the "today" page shows besides its form."""
 
     data: RoutineData
     plan: scheduler.DayPlan
@@ -426,14 +445,52 @@ class TodayOverview:
     report: scheduler.CycleReport
     region: Region | None
     stretch_technique: Technique | None
-    held_back: list[tuple[Technique, scheduler.BackOff]]
+    held_back: list[tuple[Technique, scheduler.Held]]
     pinnable: list[Technique]
     pinned: list[Technique]
+    regions_by_slug: dict[str, Region]
 
     @property
     def loggable(self) -> list[ItemRow]:
-        """Items ticked off in the day's form; the daily stretch has its own log."""
+        """Items ticked off one by one; the member's own stretch is logged in minutes."""
         return [row for row in self.rows if not row.is_daily_stretch]
+
+    @property
+    def choices(self) -> list[tuple[scheduler.Choice, str]]:
+        """The cycle warning's choices with their wording, regions by name."""
+        return cycle_choices(self.report, self.regions_by_slug)
+
+
+def cycle_choices(
+    report: scheduler.CycleReport, regions: dict[str, Region]
+) -> list[tuple[scheduler.Choice, str]]:
+    """The cycle warning's choices, each with the words the member reads."""
+    return [(choice, choice_text(choice, regions)) for choice in report.choices]
+
+
+def cycle_for(routine: Routine, *, today: date) -> tuple[scheduler.CycleReport, list]:
+    """The routine's cycle report and its choices, for the settings page."""
+    data = routine_data(routine, today=today)
+    report = scheduler.cycle_report(data.catalogue, data.settings)
+    return report, cycle_choices(report, {r.slug: r for r in data.regions})
+
+
+def advice_texts(plan: scheduler.DayPlan, regions: dict[str, Region]) -> list[str]:
+    """The day's advice to see a professional, regions by name."""
+    return [
+        scheduler.MESSAGE_ADVICE.format(
+            region=regions[a.region].name if a.region in regions else a.region, days=len(a.days)
+        )
+        for a in plan.advice
+    ]
+
+
+def choice_text(choice: scheduler.Choice, regions: dict[str, Region]) -> str:
+    """A cycle choice as the member reads it: region names instead of slugs."""
+    kind, _, value = choice.key.partition(":")
+    if kind == "drop" and value in regions:
+        return scheduler.CHOICE_DROP_REGION.format(region=regions[value].name)
+    return choice.text
 
 
 def today_overview(routine: Routine, *, today: date) -> TodayOverview:
@@ -441,13 +498,14 @@ def today_overview(routine: Routine, *, today: date) -> TodayOverview:
     data = routine_data(routine, today=today)
     plan = plan_for_today(data)
     pinnable = set(scheduler.pin_candidates(data.catalogue, data.history))
+    by_slug = {r.slug: r for r in data.regions}
     return TodayOverview(
         data=data,
         plan=plan,
         rows=item_rows(data, plan),
         stretch=scheduler.stretch_status(data.settings, data.stretch_history, today),
-        report=scheduler.cycle_report(data.catalogue, data.settings),
-        region=next((r for r in data.regions if r.slug == plan.region), None),
+        report=plan.cycle,
+        region=by_slug.get(plan.region or ""),
         stretch_technique=data.techniques.get(scheduler.DEFAULT_STRETCH_SLUG),
         held_back=held_back_rows(data, plan),
         pinnable=[
@@ -456,7 +514,44 @@ def today_overview(routine: Routine, *, today: date) -> TodayOverview:
         pinned=[
             data.techniques[s] for s in sorted(data.settings.pinned_daily) if s in data.techniques
         ],
+        regions_by_slug=by_slug,
     )
+
+
+def day_changes(before: RoutineData, after: RoutineData) -> list[str]:
+    """What a save of the day's log changed in the plan, in sentences for the member.
+
+    ``before`` and ``after`` are the member's data read just before and after the save.
+    Compared: the techniques newly held back after overuse (with their return day),
+    new advice to see a professional, and whether the region changes tomorrow.
+    """
+    days = scheduler.RETURN_HORIZON_DAYS
+    old, new = plan_upcoming(before, days=2), plan_upcoming(after, days=days)
+    names = after.techniques
+    regions = {r.slug: r.name for r in after.regions}
+    changes = []
+    was_held = {h.slug for plan in old[1:] for h in plan.held_back}
+    announced: set[str] = set()
+    for plan in new[1:]:
+        for held in plan.held_back:
+            if held.slug in was_held or held.slug in announced or held.slug not in names:
+                continue
+            announced.add(held.slug)
+            name = names[held.slug].name
+            why = held.reason
+            if held.until is not None:
+                until = date_format(held.until, SHORT_DAY)
+                changes.append(f"{name} held back until {until}: {why}.")
+            else:
+                changes.append(f"{name} held back on its next turn: {why}.")
+    old_advice = {a.region for a in old[1].advice} if len(old) > 1 else set()
+    for advice in new[1].advice if len(new) > 1 else ():
+        if advice.region not in old_advice:
+            region = regions.get(advice.region, advice.region)
+            changes.append(scheduler.MESSAGE_ADVICE.format(region=region, days=len(advice.days)))
+    if len(new) > 1 and len(old) > 1 and new[1].region != old[1].region and new[1].region:
+        changes.append(f"Tomorrow: {regions.get(new[1].region, new[1].region)}.")
+    return changes
 
 
 # --- History ------------------------------------------------------------------------

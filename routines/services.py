@@ -18,12 +18,13 @@ from django.urls import reverse
 from django.utils.formats import date_format
 
 from members.services import profile_for, profile_update, public_name
-from routines import selectors
+from routines import scheduler, selectors
 from routines.models import (
     DailySession,
     LogEntry,
     ReminderSent,
     Routine,
+    RoutinePass,
     RoutineRegion,
     StretchLog,
     new_feed_token,
@@ -37,6 +38,7 @@ logger = logging.getLogger(__name__)
 NO_REGIONS_ERROR = "Choose at least one region."
 NOT_ON_PLAN_ERROR = "That technique is not on your plan today."
 NOT_PINNABLE_ERROR = "Only a release technique can be pinned daily."
+CHOICE_GONE_ERROR = "That change no longer applies to your routine: here is how it stands now."
 REMINDER_SALT = "routines.reminders-off"
 # An upsert that lost a race retries once: the other writer's row is there by then.
 UPSERT_ATTEMPTS = 3
@@ -51,6 +53,26 @@ class ItemLog:
     sensitivity: str = ""
     movement: str = ""
     note: str = ""
+
+
+@dataclass(frozen=True)
+class StretchEntry:
+    """What a member logged of the day's stretch."""
+
+    prop: str
+    unbroken_minutes: Decimal
+    tension: bool
+
+
+@dataclass(frozen=True)
+class DaySaved:
+    """What saving a day's log did: how many items, whether the day is finished, and
+    what changed in the plan because of it, in sentences for the member."""
+
+    items: int
+    stretch: bool
+    finished: bool
+    changes: tuple[str, ...]
 
 
 def excluded_for_tools(*, tools: Iterable[Tool], left_out: Iterable[Technique] = ()) -> set[int]:
@@ -114,9 +136,60 @@ def routine_create(
     routine.full_clean()
     routine.save()
     _apply_settings(routine, regions=regions, tools=tools, left_out=left_out)
+    RoutinePass.objects.create(routine=routine, region=regions[0], since=start_date)
     _set_time_zone(member, time_zone)
     pagecache.member_changed(member_id=routine.member_id)
     return routine
+
+
+def place_sync(*, routine: Routine, today: date) -> None:
+    """Record the region passes the member's log has begun up to ``today``.
+
+    The planner derives them from the last recorded pass and the log; recording them
+    fixes the member's place before a change of settings could read the log anew.
+    """
+    data = selectors.routine_data(routine, today=today)
+    new = scheduler.passes_to_record(
+        data.catalogue,
+        data.settings,
+        today=today,
+        passes=data.passes,
+        history=data.history,
+    )
+    unrecorded = (*data.passes[data.recorded_passes :], *new)
+    if not unrecorded:
+        return
+    regions = {r.slug: r for r in Region.objects.filter(slug__in={p.region for p in unrecorded})}
+    RoutinePass.objects.bulk_create(
+        [
+            RoutinePass(routine=routine, region=regions[p.region], since=p.since)
+            for p in unrecorded
+            if p.region in regions
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def _place_after_change(
+    routine: Routine, *, today: date, old_regions: Sequence[str], new_regions: Sequence[str]
+) -> None:
+    """Begin the next region's pass today if the change dropped the current region."""
+    current = RoutinePass.objects.filter(routine=routine).order_by("-since", "-id").first()
+    if current is None:
+        return
+    region = scheduler.region_after_change(current.region.slug, old_regions, new_regions)
+    if region is not None and region != current.region.slug:
+        RoutinePass.objects.get_or_create(
+            routine=routine, region=Region.objects.get(slug=region), since=today
+        )
+
+
+def _region_slugs(routine: Routine) -> list[str]:
+    return list(
+        RoutineRegion.objects.filter(routine=routine)
+        .order_by("position")
+        .values_list("region__slug", flat=True)
+    )
 
 
 def _set_time_zone(member, time_zone: str) -> None:
@@ -139,8 +212,19 @@ def routine_update(
     reminders_on: bool,
     reminder_time: time,
     left_out: Iterable[Technique] = (),
+    today: date | None = None,
 ) -> Routine:
-    """Change a routine's settings; the log and the place in the rotation are kept."""
+    """Change a routine's settings; the log and the place in the rotation are kept.
+
+    The place is recorded under the old settings first: the current region's pass
+    goes on with what is left of it, or, if the region was dropped, the next region
+    of the old order still chosen begins today. ``today`` is the member's date
+    (by default, now in their time zone).
+    """
+    if today is None:
+        today = selectors.local_today(routine, datetime.now(tz=ZoneInfo("UTC")))
+    place_sync(routine=routine, today=today)
+    old_regions = _region_slugs(routine)
     routine.per_day = per_day
     routine.tension = tension
     routine.reminders_on = reminders_on
@@ -148,9 +232,47 @@ def routine_update(
     routine.full_clean()
     routine.save()
     _apply_settings(routine, regions=regions, tools=tools, left_out=left_out)
+    _place_after_change(
+        routine, today=today, old_regions=old_regions, new_regions=_region_slugs(routine)
+    )
     _set_time_zone(routine.member, time_zone)
     pagecache.member_changed(member_id=routine.member_id)
     return routine
+
+
+@transaction.atomic
+def cycle_choice_apply(*, routine: Routine, key: str, today: date) -> scheduler.Choice:
+    """Apply one of the cycle warning's choices (3 a day, a region or techniques left out).
+
+    The choice must still be one the warning offers now; otherwise ValueError with
+    ``CHOICE_GONE_ERROR``. The place in the rotation is kept as for any settings change.
+    """
+    data = selectors.routine_data(routine, today=today)
+    report = scheduler.cycle_report(data.catalogue, data.settings)
+    choice = next((c for c in report.choices if c.key == key), None)
+    if choice is None:
+        raise ValueError(CHOICE_GONE_ERROR)
+    place_sync(routine=routine, today=today)
+    old_regions = _region_slugs(routine)
+    kind, _, value = key.partition(":")
+    if kind == "per-day":
+        routine.per_day = Routine.PerDay.THREE
+        routine.save(update_fields=["per_day", "updated_at"])
+    elif kind == "drop":
+        kept = [slug for slug in old_regions if slug != value]
+        RoutineRegion.objects.filter(routine=routine).delete()
+        by_slug = {r.slug: r for r in Region.objects.filter(slug__in=kept)}
+        RoutineRegion.objects.bulk_create(
+            RoutineRegion(routine=routine, region=by_slug[slug], position=n)
+            for n, slug in enumerate(kept, start=1)
+        )
+        _place_after_change(routine, today=today, old_regions=old_regions, new_regions=kept)
+    elif kind == "leave-out":
+        routine.excluded_techniques.add(
+            *Technique.objects.filter(slug__in=value.split(","), is_published=True)
+        )
+    pagecache.member_changed(member_id=routine.member_id)
+    return choice
 
 
 def _upsert_row(model, *, lookup: dict, values: dict):
@@ -192,48 +314,54 @@ def _upsert_log(*, member, day: date, item: ItemLog) -> LogEntry:
 
 
 @transaction.atomic
-def log_items(
+def day_log_save(
     *,
-    member,
     routine: Routine,
     day: date,
-    step_index: int,
-    rotation_slugs: Iterable[str],
     items: Sequence[ItemLog],
-) -> list[LogEntry]:
-    """Record the day's items (one entry per technique and day, updated on a resubmit).
+    stretch: StretchEntry | None = None,
+) -> DaySaved:
+    """Record everything a member logged for ``day`` in one go: items, feedback, the stretch.
 
-    The day's session is created at the rotation step the member saw and is
-    marked finished once every rotation technique of the day has an entry.
+    One entry per technique and day (a resubmit updates it). The day is finished once
+    each of its counted techniques is logged. Returns what changed in the plan
+    because of what was logged, e.g. a technique held back after overuse.
     """
-    entries = [_upsert_log(member=member, day=day, item=item) for item in items]
-    session = _session_for(routine=routine, day=day, step_index=step_index)
-    rotation = set(rotation_slugs)
-    logged = set(
-        LogEntry.objects.filter(member=member, day=day, technique__slug__in=rotation).values_list(
-            "technique__slug", flat=True
+    before = selectors.routine_data(routine, today=day)
+    plan = selectors.plan_for_today(before)
+    for item in items:
+        _upsert_log(member=routine.member, day=day, item=item)
+    if stretch is not None:
+        _upsert_row(
+            StretchLog,
+            lookup={"member": routine.member, "day": day},
+            values={
+                "prop": stretch.prop,
+                "unbroken_minutes": stretch.unbroken_minutes,
+                "tension": stretch.tension,
+            },
         )
-    )
-    finished = rotation <= logged
-    if session.finished != finished:
-        session.finished = finished
-        session.save(update_fields=["finished"])
+    logged = set(before.today_logs) | {item.technique.slug for item in items}
+    finished = bool(plan.counted) and set(plan.counted) <= logged
+    _session_update(routine=routine, day=day, region=plan.region, finished=finished)
+    place_sync(routine=routine, today=day)
+    after = selectors.routine_data(routine, today=day)
     pagecache.member_changed(member_id=routine.member_id)
-    return entries
+    return DaySaved(
+        items=len(items),
+        stretch=stretch is not None,
+        finished=finished,
+        changes=tuple(selectors.day_changes(before, after)),
+    )
 
 
-def _session_for(*, routine: Routine, day: date, step_index: int) -> DailySession:
-    for attempt in range(UPSERT_ATTEMPTS):
-        try:
-            with transaction.atomic():
-                session, _ = DailySession.objects.select_for_update().get_or_create(
-                    routine=routine, day=day, defaults={"step_index": step_index}
-                )
-                return session
-        except IntegrityError:
-            if attempt == UPSERT_ATTEMPTS - 1:
-                raise
-    raise AssertionError("unreachable")
+def _session_update(*, routine: Routine, day: date, region: str | None, finished: bool) -> None:
+    region_row = Region.objects.filter(slug=region).first() if region else None
+    _upsert_row(
+        DailySession,
+        lookup={"routine": routine, "day": day},
+        values={"region": region_row, "finished": finished},
+    )
 
 
 @transaction.atomic
@@ -244,20 +372,6 @@ def note_update(*, entry: LogEntry, note: str) -> LogEntry:
     entry.save(update_fields=["note", "updated_at"])
     pagecache.member_changed(member_id=entry.member_id)
     return entry
-
-
-@transaction.atomic
-def stretch_log_record(
-    *, member, day: date, prop: str, unbroken_minutes: Decimal, tension: bool
-) -> StretchLog:
-    """Record (or correct) the day's Supported Corpse Stretch."""
-    log = _upsert_row(
-        StretchLog,
-        lookup={"member": member, "day": day},
-        values={"prop": prop, "unbroken_minutes": unbroken_minutes, "tension": tension},
-    )
-    pagecache.member_changed(member_id=log.member_id)
-    return log
 
 
 def technique_pin(*, routine: Routine, technique: Technique) -> None:

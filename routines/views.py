@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -17,7 +18,6 @@ from members.services import chosen_time_zone
 from routines import documents, plancache, scheduler, selectors, services
 from routines.forms import ItemLogFormSet, NoteForm, RoutineForm, StretchLogForm
 from routines.models import LogEntry, Routine, StretchLog
-from smrsite import wording
 from techniques.models import Technique
 from techniques.pdf import RENDER_FAILED_MESSAGE, RENDER_FAILED_TITLE, pdf_error_response
 
@@ -25,10 +25,12 @@ logger = logging.getLogger(__name__)
 
 PLAN_READY = "Your plan is ready. Here is today."
 SETTINGS_SAVED = "Your routine is saved."
-LOGGED = "Saved: {count} item{s} ticked off for today."
 ALL_DONE = "That is everything for today. See you tomorrow."
-NOTHING_LOGGED = "Nothing to save: tick at least one item as done or skipped."
-STRETCH_SAVED = "Stretch saved: {minutes} on the {prop}."
+NOTHING_LOGGED = (
+    "Nothing to save: mark at least one item done or skipped, or enter the stretch minutes."
+)
+FIX_ERRORS = "Nothing was saved yet: some answers need another look (marked in red below)."
+CYCLE_CHANGED = "Done: {choice}. One round of your regions now takes {days}."
 NOTE_SAVED = "Note saved. It will show the next time this technique comes up."
 PINNED = "{name} is pinned: it will be on your plan every day."
 UNPINNED = "{name} is no longer pinned."
@@ -104,17 +106,15 @@ def _today_page(
     request, routine, day, query, csrf_token=None, *, formset=None, stretch_form=None, status=200
 ):
     overview = selectors.today_overview(routine, today=day)
+    stretch = overview.stretch
     if formset is None:
         formset = ItemLogFormSet(
             initial=[_initial(row) for row in overview.loggable],
             form_kwargs={"allowed": frozenset(row.item.slug for row in overview.loggable)},
         )
-    stretch = overview.stretch
     if stretch_form is None:
-        stretch_form = StretchLogForm(
-            initial=_stretch_initial(overview.data.today_stretch, stretch.suggested_prop),
-            prefix="stretch",
-        )
+        stretch_form = _stretch_form(None, overview.data.today_stretch, stretch.suggested_prop)
+    stretch_on_plan = any(row.is_daily_stretch for row in overview.rows)
     context = {
         "routine": routine,
         "day": day,
@@ -127,15 +127,19 @@ def _today_page(
         "stretch_form": stretch_form,
         "stretch": stretch,
         "stretch_technique": overview.stretch_technique,
-        "stretch_on_plan": any(row.is_daily_stretch for row in overview.rows),
+        "stretch_on_plan": stretch_on_plan,
+        "stretch_logged": overview.data.today_stretch,
+        "show_stretch": stretch_on_plan or stretch.mode != "none",
         "stretch_props": [
             (prop, label, prop == stretch.suggested_prop) for prop, label in StretchLog.Prop.choices
         ],
         "report": overview.report,
+        "choices": overview.choices,
+        "advice": selectors.advice_texts(overview.plan, overview.regions_by_slug),
         "held_back": overview.held_back,
         "pinnable": overview.pinnable,
         "pinned": overview.pinned,
-        "session": overview.data.today_session,
+        "finished": overview.data.today_finished,
         "target_minutes": scheduler.STRETCH_TARGET_MINUTES,
     }
     if csrf_token is not None:
@@ -143,21 +147,20 @@ def _today_page(
     return render(request, "routines/routine_today.html", context, status=status)
 
 
+def _stretch_form(data, logged: scheduler.StretchRecord | None, suggested_prop: str):
+    # The prop offered is always the one to use next; the rest shows what was logged.
+    initial = {"prop": suggested_prop}
+    if logged is not None:
+        initial.update(unbroken_minutes=logged.unbroken_minutes, tension=logged.tension)
+    return StretchLogForm(
+        data, initial=initial, prefix="stretch", empty_permitted=True, use_required_attribute=False
+    )
+
+
 def _pair_forms(rows, forms) -> list[tuple]:
-    # The daily stretch has its own log form; every other item gets the next item form.
+    # The member's own stretch is logged in minutes; every other item gets the next form.
     remaining = iter(forms)
     return [(row, None if row.is_daily_stretch else next(remaining, None)) for row in rows]
-
-
-def _stretch_initial(logged: scheduler.StretchRecord | None, suggested_prop: str) -> dict:
-    # The prop offered is always the one to use next; the rest shows what was logged.
-    if logged is None:
-        return {"prop": suggested_prop}
-    return {
-        "prop": suggested_prop,
-        "unbroken_minutes": logged.unbroken_minutes,
-        "tension": logged.tension,
-    }
 
 
 def _initial(row: selectors.ItemRow) -> dict:
@@ -174,19 +177,27 @@ def _initial(row: selectors.ItemRow) -> dict:
 @login_required
 @require_POST
 def log(request):
-    """Record the ticked items of today's plan, then show the plan again (post-redirect-get)."""
+    """Save the whole day's log in one go (items, feedback, notes, the stretch).
+
+    On a mistake nothing is saved and the page comes back with every answer kept.
+    """
     routine = _own_routine(request)
     day, query = _today(request, routine)
-    data = selectors.routine_data(routine, today=day)
-    plan = selectors.plan_for_today(data)
-    allowed = frozenset(i.slug for i in plan.items if i.slug != scheduler.DEFAULT_STRETCH_SLUG)
+    overview = selectors.today_overview(routine, today=day)
+    allowed = frozenset(row.item.slug for row in overview.loggable)
     formset = ItemLogFormSet(request.POST, form_kwargs={"allowed": allowed})
-    if not formset.is_valid():
-        messages.error(request, "Some items need another look; see the notes in red.")
-        return _today_page(request, routine, day, query, formset=formset, status=400)
+    stretch_form = _stretch_form(
+        request.POST, overview.data.today_stretch, overview.stretch.suggested_prop
+    )
+    if not formset.is_valid() or not stretch_form.is_valid():
+        messages.error(request, FIX_ERRORS)
+        return _today_page(
+            request, routine, day, query, formset=formset, stretch_form=stretch_form, status=400
+        )
+    techniques = overview.data.techniques
     items = [
         services.ItemLog(
-            technique=data.techniques[form.cleaned_data["technique"]],
+            technique=techniques[form.cleaned_data["technique"]],
             status=form.cleaned_data["status"],
             sensitivity=form.cleaned_data["sensitivity"],
             movement=form.cleaned_data["movement"],
@@ -195,42 +206,49 @@ def log(request):
         for form in formset.forms
         if form.cleaned_data.get("status")
     ]
-    if not items:
+    stretch = None
+    if stretch_form.has_changed() and stretch_form.cleaned_data.get("unbroken_minutes") is not None:
+        stretch = services.StretchEntry(**stretch_form.cleaned_data)
+    if not items and stretch is None:
         messages.warning(request, NOTHING_LOGGED)
         return redirect(reverse("routines:today") + query)
-    services.log_items(
-        member=request.user,
-        routine=routine,
-        day=day,
-        step_index=plan.step_index,
-        rotation_slugs=[i.slug for i in plan.items if i.counts_for_rotation],
-        items=items,
-    )
-    messages.success(request, LOGGED.format(count=len(items), s="" if len(items) == 1 else "s"))
-    logged = set(data.today_logs) | {item.technique.slug for item in items}
-    if allowed <= logged:
+    saved = services.day_log_save(routine=routine, day=day, items=items, stretch=stretch)
+    messages.success(request, _saved_message(saved))
+    for change in saved.changes:
+        messages.info(request, change)
+    if saved.finished:
         messages.success(request, ALL_DONE)
     return redirect(reverse("routines:today") + query)
 
 
+def _saved_message(saved: services.DaySaved) -> str:
+    parts = []
+    if saved.items:
+        parts.append(
+            ngettext("%(n)d item logged", "%(n)d items logged", saved.items) % {"n": saved.items}
+        )
+    if saved.stretch:
+        parts.append("the stretch logged")
+    return "Saved: " + " and ".join(parts) + "."
+
+
 @login_required
 @require_POST
-def stretch_log(request):
-    """Record today's Supported Corpse Stretch."""
+def cycle_choice(request):
+    """Apply one of the cycle warning's choices with one click."""
     routine = _own_routine(request)
     day, query = _today(request, routine)
-    form = StretchLogForm(request.POST, prefix="stretch")
-    if not form.is_valid():
-        messages.error(request, "The stretch log needs another look.")
-        return _today_page(request, routine, day, query, stretch_form=form, status=400)
-    log = services.stretch_log_record(member=request.user, day=day, **form.cleaned_data)
-    messages.success(
-        request,
-        STRETCH_SAVED.format(
-            minutes=wording.minutes(log.unbroken_minutes), prop=log.get_prop_display().lower()
-        ),
-    )
-    return redirect(reverse("routines:today") + query + "#stretch")
+    try:
+        choice = services.cycle_choice_apply(
+            routine=routine, key=request.POST.get("choice", ""), today=day
+        )
+    except ValueError as error:
+        messages.error(request, str(error))
+    else:
+        days = ngettext("%(n)d day", "%(n)d days", choice.cycle_days) % {"n": choice.cycle_days}
+        text = selectors.choice_text(choice, {r.slug: r for r in selectors.region_list()})
+        messages.success(request, CYCLE_CHANGED.format(choice=text.lower(), days=days))
+    return redirect(reverse("routines:today") + query)
 
 
 @login_required
@@ -307,6 +325,7 @@ def edit(request):
         services.routine_update(
             routine=routine,
             left_out=form.cleaned_data["left_out"],
+            today=_today(request, routine)[0],
             **_routine_settings(form.cleaned_data),
         )
         messages.success(request, SETTINGS_SAVED)
@@ -314,9 +333,13 @@ def edit(request):
     feed_url = request.build_absolute_uri(
         reverse("routines:feed", kwargs={"token": routine.feed_token})
     )
+    report, choices = selectors.cycle_for(routine, today=_today(request, routine)[0])
     context = {
         "form": form,
         "routine": routine,
+        "report": report,
+        "choices": choices,
+        "query": "",
         "feed_url": feed_url,
         # Calendar apps subscribe to webcal:// links rather than download the file once.
         "webcal_url": "webcal://" + feed_url.split("://", 1)[1],
@@ -340,16 +363,26 @@ def upcoming(request):
     routine = _own_routine(request)
     day, query = _today(request, routine)
     data = selectors.routine_data(routine, today=day)
+    plans = selectors.plan_upcoming(data)
+    by_slug = {r.slug: r for r in data.regions}
     days = [
-        (plan, selectors.item_rows(data, plan), selectors.held_back_rows(data, plan))
-        for plan in selectors.plan_upcoming(data)
+        (
+            plan,
+            by_slug.get(plan.region or ""),
+            selectors.item_rows(data, plan),
+            selectors.held_back_rows(data, plan),
+        )
+        for plan in plans
     ]
-    report = scheduler.cycle_report(data.catalogue, data.settings)
-    return render(
-        request,
-        "routines/routine_upcoming.html",
-        {"days": days, "report": report, "query": query, "regions": data.regions},
-    )
+    report = plans[0].cycle
+    choices = selectors.cycle_choices(report, by_slug)
+    context = {
+        "days": days,
+        "report": report,
+        "choices": choices,
+        "query": query,
+    }
+    return render(request, "routines/routine_upcoming.html", context)
 
 
 @login_required

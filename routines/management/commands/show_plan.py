@@ -1,4 +1,5 @@
 import json
+from dataclasses import replace
 from datetime import date
 
 from django.contrib.auth import get_user_model
@@ -38,6 +39,9 @@ class Command(BaseCommand):
             self.stdout.write(f"{plan.day:%a %Y-%m-%d}  {plan.region or '-'}")
             for n, item in enumerate(plan.items, start=1):
                 self.stdout.write(f"  {n}. {item.slug:<28} {item.role:<9} {item.reason}")
+            for held in plan.held_back:
+                until = held.until.isoformat() if held.until else "its next turn"
+                self.stdout.write(f"  - {held.slug:<28} held back until {until}: {held.reason}")
             for note in plan.notes:
                 self.stdout.write(f"  ! {note}")
 
@@ -54,7 +58,6 @@ class Command(BaseCommand):
                 settings,
                 start=first or timezone.localdate(),
                 days=days,
-                step_index=0,
             )
         member = get_user_model().objects.filter(username=username).first()
         if member is None:
@@ -64,24 +67,9 @@ class Command(BaseCommand):
             raise CommandError(NO_ROUTINE.format(username=username))
         today = first or selectors.local_today(routine, timezone.now())
         data = selectors.routine_data(routine, today=today)
-        settings = data.settings
         if per_day:
-            settings = scheduler.RoutineSettings(
-                regions=settings.regions,
-                per_day=per_day,
-                excluded=settings.excluded,
-                pinned_daily=settings.pinned_daily,
-                tension=settings.tension,
-            )
-        return scheduler.plan_days(
-            data.catalogue,
-            settings,
-            start=today,
-            days=days,
-            step_index=data.step_index,
-            history=data.history,
-            stretch_history=data.stretch_history,
-        )
+            data = replace(data, settings=replace(data.settings, per_day=per_day))
+        return selectors.plan_upcoming(data, days=days)
 
 
 def _parse_start(value: str | None) -> date | None:
