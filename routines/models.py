@@ -116,7 +116,9 @@ class DailySession(models.Model):
 
     routine = models.ForeignKey(Routine, on_delete=models.CASCADE, related_name="sessions")
     day = models.DateField()
-    region = models.ForeignKey(Region, on_delete=models.SET_NULL, null=True, related_name="+")
+    region = models.ForeignKey(
+        Region, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     finished = models.BooleanField(default=False)
 
     class Meta:

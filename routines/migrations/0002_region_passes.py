@@ -121,6 +121,7 @@ class Migration(migrations.Migration):
             model_name="dailysession",
             name="region",
             field=models.ForeignKey(
+                blank=True,
                 null=True,
                 on_delete=django.db.models.deletion.SET_NULL,
                 related_name="+",
