@@ -503,6 +503,11 @@ class _Planner:
         current = self.passes[-1] if self.passes else None
         if current is None or current.region != info.region:
             return None
+        # A turn is a pass of its region: one that began within 7 days of the report
+        # passes it over to its end, rather than bringing it back mid-pass for a day
+        # of its own (and again the next day, as the next pass begins).
+        if current.since <= reported + timedelta(days=HOLD_DAYS):
+            return reported
         # Beyond 7 days it is held only on its next turn: the first pass of its
         # region that began after the report.
         earlier = any(
