@@ -257,6 +257,7 @@
       });
       store(entries);
       tell(["Saving…"], false);
+      window.scrollTo({ top: 0, behavior: reduceMotion ? "auto" : "smooth" });
       flush();
     });
   }

@@ -80,7 +80,8 @@
     function render() {
       clock.textContent = format(state.left);
       side.textContent = sideText();
-      startButton.textContent = state.running ? "Pause" : (state.left < seconds || state.side > 1 ? "Resume" : "Start");
+      var label = state.left < seconds || state.side > 1 ? "Resume" : "Start";
+      startButton.textContent = state.running ? "Pause" : (state.left <= 0 ? "Start again" : label);
     }
 
     function say(text) { announce.textContent = text; }
