@@ -8,8 +8,8 @@ from django.db.migrations.executor import MigrationExecutor
 
 from routines import selectors
 
-BEFORE = [("routines", "0001_initial")]
-AFTER = [("routines", "0002_region_passes")]
+BEFORE = [("routines", "0002_logsubmission")]
+AFTER = [("routines", "0003_region_passes")]
 START = date(2027, 1, 4)
 
 

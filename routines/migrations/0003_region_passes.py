@@ -74,7 +74,7 @@ def carry_places(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("routines", "0001_initial"),
+        ("routines", "0002_logsubmission"),
         ("techniques", "0006_technique_picture"),
     ]
 
