@@ -467,13 +467,14 @@ class _Planner:
     # The log ------------------------------------------------------------------------
 
     def _feed(self, log: LogRecord) -> None:
+        # Logs come in day order, so the latest day seen is the one to keep.
         slug = log.slug
-        self.last_logged[slug] = max(log.day, self.last_logged.get(slug, log.day))
+        self.last_logged[slug] = log.day
         if not log.done:
             return
-        self.last_done[slug] = max(log.day, self.last_done.get(slug, log.day))
-        if log.overuse:
-            self.last_report[slug] = max(log.day, self.last_report.get(slug, log.day))
+        self.last_done[slug] = log.day
+        if log.sensitivity == "more" and log.movement != "better":
+            self.last_report[slug] = log.day
             info = self.index.get(slug)
             if info is not None:
                 self.reports_by_region.setdefault(info.region, set()).add(log.day)
@@ -482,9 +483,11 @@ class _Planner:
             self.gentle.discard(slug)
 
     def _catch_up(self, day: date) -> None:
-        while self.fed < len(self.pending) and self.pending[self.fed].day < day:
-            self._feed(self.pending[self.fed])
-            self.fed += 1
+        pending, fed, feed = self.pending, self.fed, self._feed
+        while fed < len(pending) and pending[fed].day < day:
+            feed(pending[fed])
+            fed += 1
+        self.fed = fed
 
     def _logged_since(self, slug: str, since: date) -> bool:
         last = self.last_logged.get(slug)
