@@ -252,55 +252,33 @@ def test_overuse_of_a_lead_in_holds_the_technique_that_comes_after_it(tmp_path):
     assert reasons["psoas-press"] == "it comes after Quads Roll, which is held back"
 
 
-def test_two_reports_on_one_day_do_not_suggest_a_professional(tmp_path):
-    """Two techniques felt worse on the same day: one event, no advice."""
-    days = simulate(
-        tmp_path,
-        {
-            "start": "2027-01-04",
-            "days": 4,
-            "events": [
-                {
-                    "day": 0,
-                    "feedback": {"glute-ball-roll": "overuse", "side-hip-ball-press": "overuse"},
-                }
-            ],
-        },
-    )
-    assert not any(day["advice"] for day in days)
-
-
-def test_overuse_on_two_different_days_in_one_region_suggests_a_professional(tmp_path):
-    """Hip felt worse on Monday and again on Tuesday: from Wednesday, see a professional."""
-    days = simulate(
-        tmp_path,
-        {
-            "start": "2027-01-04",
-            "days": 5,
-            "events": [
-                {"day": 0, "feedback": {"glute-ball-roll": "overuse"}},
-                {"day": 1, "feedback": {"front-hip-roll": "overuse"}},
-            ],
-        },
-    )
-    assert "front-hip-roll" in days[1]["logged"]["done"]
-    assert [day["advice"] for day in days] == [False, False, True, True, True]
-
-
-def test_overuse_in_two_regions_is_no_reason_for_advice(tmp_path):
-    """One report in hip and one in thigh do not add up."""
-    days = simulate(
-        tmp_path,
-        {
-            "start": "2027-01-04",
-            "days": 5,
-            "events": [
-                {"day": 0, "feedback": {"glute-ball-roll": "overuse"}},
-                {"day": 3, "feedback": {"quads-roll": "overuse"}},
-            ],
-        },
-    )
-    assert not any(day["advice"] for day in days)
+@pytest.mark.parametrize(
+    ("reports", "advice"),
+    [
+        # Two techniques felt worse on the same day: one event, no advice.
+        (
+            [(0, {"glute-ball-roll": "overuse", "side-hip-ball-press": "overuse"})],
+            [False] * 5,
+        ),
+        # Hip on Monday and again on Tuesday: from Wednesday, see a professional.
+        (
+            [(0, {"glute-ball-roll": "overuse"}), (1, {"front-hip-roll": "overuse"})],
+            [False, False, True, True, True],
+        ),
+        # One report in hip and one in thigh do not add up.
+        ([(0, {"glute-ball-roll": "overuse"}), (2, {"quads-roll": "overuse"})], [False] * 5),
+    ],
+    ids=["same-day", "two-days-one-region", "two-regions"],
+)
+def test_a_professional_is_suggested_only_for_overuse_on_two_days_in_one_region(
+    tmp_path, reports, advice
+):
+    """Advice counts days with overuse per region over 28 days, not reports."""
+    events = [{"day": day, "feedback": feedback} for day, feedback in reports]
+    days = simulate(tmp_path, {"start": "2027-01-04", "days": 5, "events": events})
+    for day, feedback in reports:
+        assert set(feedback) <= set(days[day]["logged"]["done"])
+    assert [day["advice"] for day in days] == advice
 
 
 def test_the_stretch_goes_daily_then_assessment_then_daily_again(tmp_path):
