@@ -542,3 +542,27 @@ def test_every_form_refuses_a_post_without_csrf_token(user, catalogue, url, need
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
     assert client.post(url, {}).status_code == HTTPStatus.FORBIDDEN
+
+
+def test_a_day_without_the_stretch_saves_its_ticks(auth_client, user, routine):
+    """Hip day 1 shows no stretch fields; its ticks alone are saved, not refused."""
+    response = auth_client.post(
+        "/routine/log/" + _at(DAY), _log_post({"glute-ball-roll": DONE_WELL}), follow=True
+    )
+    assert "Saved: 1 item logged." in response.content.decode()
+    assert LogEntry.objects.filter(member=user, day=DAY).count() == 1
+
+
+def test_empty_stretch_minutes_log_no_stretch(auth_client, user, routine):
+    """With the minutes left empty the ticks are saved and no stretch, even if the prop changed."""
+    routine.tension = True
+    routine.save()
+    post = {
+        **_log_post({"glute-ball-roll": DONE_WELL}),
+        "stretch-prop": "yoga-block",
+        "stretch-unbroken_minutes": "",
+    }
+    response = auth_client.post("/routine/log/" + _at(DAY), post, follow=True)
+    assert "Saved: 1 item logged." in response.content.decode()
+    assert LogEntry.objects.filter(member=user, day=DAY).count() == 1
+    assert not StretchLog.objects.filter(member=user).exists()
