@@ -113,6 +113,36 @@ class Bench:
         shutil.rmtree(self.work, ignore_errors=True)
 
 
+def year_as_planned(techniques, *, start: date, days: int):
+    """A member's ``days`` of the real plan from ``start``, each day done as planned.
+
+    Returns the day plans and the region passes they went through, as the pages would
+    have recorded them.
+    """
+    from routines import scheduler, selectors
+
+    catalogue = selectors.technique_infos(techniques)
+    settings = scheduler.RoutineSettings()
+    plans = scheduler.plan_days(catalogue, settings, start=start, days=days)
+    history = [
+        scheduler.LogRecord(plan.day, item.slug, True, "less", "better")
+        for plan in plans
+        for item in plan.items
+    ]
+    first = scheduler.PassStart(scheduler.DEFAULT_REGIONS[0], start)
+    passes = (
+        first,
+        *scheduler.passes_to_record(
+            catalogue,
+            settings,
+            today=start + timedelta(days=days),
+            passes=(first,),
+            history=history,
+        ),
+    )
+    return plans, passes
+
+
 def _admin(sql: str) -> None:
     import psycopg
 
@@ -302,14 +332,10 @@ def generate(
         )
 
         # The year-long member: a year of the real plan, each day done as planned.
-        catalogue = selectors.technique_infos(techniques)
-        plans = scheduler.plan_days(
-            catalogue,
-            scheduler.RoutineSettings(),
-            start=today - timedelta(days=year_days),
-            days=year_days,
-            step_index=0,
+        plans, passes = year_as_planned(
+            techniques, start=today - timedelta(days=year_days), days=year_days
         )
+        region_ids = {r.slug: r.pk for r in Region.objects.all()}
         year_rows = []
         for plan in plans:
             for slug in dict.fromkeys(item.slug for item in plan.items):
@@ -319,8 +345,14 @@ def generate(
         _copy(
             cursor,
             "routines_dailysession",
-            ("routine_id", "day", "step_index", "finished"),
-            ((routine_of[year_id], plan.day, plan.step_index, True) for plan in plans),
+            ("routine_id", "day", "region_id", "finished"),
+            ((routine_of[year_id], plan.day, region_ids[plan.region], True) for plan in plans),
+        )
+        _copy(
+            cursor,
+            "routines_routinepass",
+            ("routine_id", "region_id", "since", "created_at"),
+            ((routine_of[year_id], region_ids[p.region], p.since, now) for p in passes),
         )
 
         def log_entries():

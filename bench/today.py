@@ -79,8 +79,9 @@ def build_member():
     """A member with five regions, every tool and a year of plans done as planned."""
     from django.contrib.auth import get_user_model
 
+    from bench._data import year_as_planned
     from routines import scheduler, selectors, services
-    from routines.models import DailySession, LogEntry, Routine
+    from routines.models import DailySession, LogEntry, Routine, RoutinePass
     from techniques.models import Region, Tool
 
     existing = Routine.objects.filter(member__username=USERNAME).first()
@@ -95,13 +96,10 @@ def build_member():
         start_date=today - timedelta(days=YEAR_DAYS),
     )
     techniques = {t.slug: t for t in selectors.catalogue_techniques()}
-    plans = scheduler.plan_days(
-        selectors.technique_infos(techniques.values()),
-        scheduler.RoutineSettings(),
-        start=today - timedelta(days=YEAR_DAYS),
-        days=YEAR_DAYS,
-        step_index=0,
+    plans, passes = year_as_planned(
+        techniques.values(), start=today - timedelta(days=YEAR_DAYS), days=YEAR_DAYS
     )
+    regions = {r.slug: r for r in Region.objects.all()}
     rng = random.Random(6)
     LogEntry.objects.bulk_create(
         LogEntry(
@@ -117,8 +115,11 @@ def build_member():
         for slug in dict.fromkeys(item.slug for item in plan.items)
     )
     DailySession.objects.bulk_create(
-        DailySession(routine=routine, day=plan.day, step_index=plan.step_index, finished=True)
+        DailySession(routine=routine, day=plan.day, region=regions[plan.region], finished=True)
         for plan in plans
+    )
+    RoutinePass.objects.bulk_create(
+        RoutinePass(routine=routine, region=regions[p.region], since=p.since) for p in passes[1:]
     )
     return member
 

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import ngettext
 
 from questions import services
 from questions.models import Comment, CommentFlag
@@ -61,10 +62,19 @@ class CommentAdmin(InvalidatesPageCacheAdmin, admin.ModelAdmin):
     def approve(self, request, queryset):
         for comment in queryset:
             services.comment_approve(comment=comment, by=request.user)
-        self.message_user(request, f"Approved {len(queryset)} comment(s).")
+        count = len(queryset)
+        self.message_user(
+            request,
+            ngettext("Approved %(count)d comment.", "Approved %(count)d comments.", count)
+            % {"count": count},
+        )
 
     @admin.action(description="Hide the selected comments from readers")
     def hide(self, request, queryset):
         for comment in queryset:
             services.comment_hide(comment=comment, by=request.user)
-        self.message_user(request, f"Hid {len(queryset)} comment(s).")
+        count = len(queryset)
+        self.message_user(
+            request,
+            ngettext("Hid %(count)d comment.", "Hid %(count)d comments.", count) % {"count": count},
+        )

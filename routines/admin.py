@@ -2,7 +2,15 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 
-from routines.models import DailySession, LogEntry, ReminderSent, Routine, RoutineRegion, StretchLog
+from routines.models import (
+    DailySession,
+    LogEntry,
+    ReminderSent,
+    Routine,
+    RoutinePass,
+    RoutineRegion,
+    StretchLog,
+)
 from smrsite import pagecache
 from smrsite.admin_fields import NamedTabularInline
 
@@ -39,6 +47,18 @@ class RoutineRegionInline(NamedTabularInline):
     ordering = ["position"]
 
 
+class RoutinePassInline(NamedTabularInline):
+    """The member's place: each region pass and the day it began, newest first (read only,
+    as the planner records them; changing the routine's regions moves the place)."""
+
+    model = RoutinePass
+    extra = 0
+    ordering = ["-since", "-id"]
+    max_num = 0
+    readonly_fields = ["region", "since"]
+    can_delete = False
+
+
 class DailySessionInline(NamedTabularInline):
     model = DailySession
     extra = 0
@@ -58,7 +78,7 @@ class RoutineAdmin(ChangesMemberPlanAdmin, admin.ModelAdmin):
     # Checkboxes rather than the two-box filter widget, whose icons screen readers misname.
     formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
     readonly_fields = ["feed_token", "created_at", "updated_at"]
-    inlines = [RoutineRegionInline, DailySessionInline]
+    inlines = [RoutineRegionInline, RoutinePassInline, DailySessionInline]
 
 
 @admin.register(LogEntry)

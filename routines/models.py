@@ -116,7 +116,9 @@ class DailySession(models.Model):
 
     routine = models.ForeignKey(Routine, on_delete=models.CASCADE, related_name="sessions")
     day = models.DateField()
-    region = models.ForeignKey(Region, on_delete=models.SET_NULL, null=True, related_name="+")
+    region = models.ForeignKey(
+        Region, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     finished = models.BooleanField(default=False)
 
     class Meta:
@@ -251,3 +253,29 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"Reminder to {self.member} for {self.day}"
+
+
+class LogSubmission(models.Model):
+    """One day's log as sent once from a device, named by the key the device gave it.
+
+    A log made offline is sent again until an answer arrives, so the same log may
+    come twice or more: the key is unique per member, and a send whose key is here
+    already changes nothing and gets ``answer``, what the first send was told.
+    """
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="log_submissions"
+    )
+    key = models.CharField(max_length=64)
+    day = models.DateField()
+    answer = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "key"], name="log_submission_key_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Log of {self.day} sent as {self.key}"

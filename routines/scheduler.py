@@ -467,13 +467,14 @@ class _Planner:
     # The log ------------------------------------------------------------------------
 
     def _feed(self, log: LogRecord) -> None:
+        # Logs come in day order, so the latest day seen is the one to keep.
         slug = log.slug
-        self.last_logged[slug] = max(log.day, self.last_logged.get(slug, log.day))
+        self.last_logged[slug] = log.day
         if not log.done:
             return
-        self.last_done[slug] = max(log.day, self.last_done.get(slug, log.day))
-        if log.overuse:
-            self.last_report[slug] = max(log.day, self.last_report.get(slug, log.day))
+        self.last_done[slug] = log.day
+        if log.sensitivity == "more" and log.movement != "better":
+            self.last_report[slug] = log.day
             info = self.index.get(slug)
             if info is not None:
                 self.reports_by_region.setdefault(info.region, set()).add(log.day)
@@ -482,9 +483,11 @@ class _Planner:
             self.gentle.discard(slug)
 
     def _catch_up(self, day: date) -> None:
-        while self.fed < len(self.pending) and self.pending[self.fed].day < day:
-            self._feed(self.pending[self.fed])
-            self.fed += 1
+        pending, fed, feed = self.pending, self.fed, self._feed
+        while fed < len(pending) and pending[fed].day < day:
+            feed(pending[fed])
+            fed += 1
+        self.fed = fed
 
     def _logged_since(self, slug: str, since: date) -> bool:
         last = self.last_logged.get(slug)
@@ -503,6 +506,11 @@ class _Planner:
         current = self.passes[-1] if self.passes else None
         if current is None or current.region != info.region:
             return None
+        # A turn is a pass of its region: one that began within 7 days of the report
+        # passes it over to its end, rather than bringing it back mid-pass for a day
+        # of its own (and again the next day, as the next pass begins).
+        if current.since <= reported + timedelta(days=HOLD_DAYS):
+            return reported
         # Beyond 7 days it is held only on its next turn: the first pass of its
         # region that began after the report.
         earlier = any(
@@ -543,22 +551,26 @@ class _Planner:
 
         A pass whose techniques are all logged or held back ends on ``day`` and the next
         region's pass begins; the held ones are shown on this day, the one they would
-        have come. Each region is tried at most once a day.
+        have come. Each region begins at most one new pass a day, and the last one begun
+        is tried too: a one-region routine starts its next pass the day after one ends.
         """
         if not self.regions or not self.passes:
             return [], []
         if self.passes[-1].region not in self.order:
             self.passes.append(PassStart(self.order[0], day))
         passed_over: list[Held] = []
-        for _ in range(len(self.order)):
+        for begun in range(len(self.order) + 1):
             current = self.passes[-1]
             remaining = self._remaining(current)
             held = [h for slug in remaining if (h := self._hold(slug, day))]
             held_slugs = {h.slug for h in held}
             free = [slug for slug in remaining if slug not in held_slugs]
             if free:
-                return free, passed_over + held
+                # One passed over in a pass that ended today may be free in the next.
+                return free, [h for h in passed_over if h.slug not in free] + held
             passed_over += held
+            if begun == len(self.order):
+                break
             following = self.order[(self.order.index(current.region) + 1) % len(self.order)]
             self.passes.append(PassStart(following, day))
         return [], passed_over

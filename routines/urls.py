@@ -1,6 +1,6 @@
 from django.urls import path
 
-from routines import views
+from routines import session_views, views
 
 app_name = "routines"
 
@@ -13,6 +13,9 @@ urlpatterns = [
     path("round/", views.cycle_choice, name="cycle_choice"),
     path("pin/<slug:slug>/", views.pin, name="pin"),
     path("next/", views.upcoming, name="upcoming"),
+    path("session/", session_views.session_page, name="session"),
+    path("session/log/", session_views.session_log, name="session_log"),
+    path("session/app.webmanifest", session_views.manifest, name="session_manifest"),
     path("history/", views.history, name="history"),
     path("plan.pdf", views.plan_pdf, name="pdf"),
     path("feed/<str:token>.ics", views.feed, name="feed"),

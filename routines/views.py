@@ -220,15 +220,13 @@ def log(request):
         messages.warning(request, NOTHING_LOGGED)
         return redirect(reverse("routines:today") + query)
     saved = services.day_log_save(routine=routine, day=day, items=items, stretch=stretch)
-    messages.success(request, _saved_message(saved))
-    for change in saved.changes:
-        messages.info(request, change)
-    if saved.finished:
-        messages.success(request, ALL_DONE)
+    for text in saved_messages(saved):
+        messages.success(request, text)
     return redirect(reverse("routines:today") + query)
 
 
-def _saved_message(saved: services.DaySaved) -> str:
+def saved_messages(saved: services.DaySaved) -> list[str]:
+    """What the member is told after saving a day's log, from "today" or the session."""
     parts = []
     if saved.items:
         parts.append(
@@ -236,7 +234,10 @@ def _saved_message(saved: services.DaySaved) -> str:
         )
     if saved.stretch:
         parts.append("the stretch logged")
-    return "Saved: " + " and ".join(parts) + "."
+    said = ["Saved: " + " and ".join(parts) + ".", *saved.changes]
+    if saved.finished:
+        said.append(ALL_DONE)
+    return said
 
 
 @login_required

@@ -4,6 +4,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from questions import urls as question_urls
+from routines import session_views
 from smrsite import views
 from smrsite.admin_login import admin_login
 from techniques import urls as technique_urls
@@ -34,6 +35,8 @@ urlpatterns = [
     path("routine/", include("routines.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    # At the root, so the guided session's service worker may look after the whole site.
+    path("sw.js", session_views.service_worker, name="service_worker"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
 ]

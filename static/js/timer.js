@@ -1,11 +1,35 @@
 /* Hold timers for SMR Coach: time per side with a switch-side cue, and the
    Supported Corpse Stretch's unbroken-minutes timer that fills the stretch log.
    No network, no dependencies; every control is a real button. Timers start
-   hidden in the HTML, so a page without JavaScript keeps only the instructions. */
+   hidden in the HTML, so a page without JavaScript keeps only the instructions.
+   Each timer tells the page what it does with a bubbling "holdtimer" event
+   (detail.state: start, pause, switch, target, done, reset); the guided session listens. */
 (function () {
   "use strict";
 
   var audio = null;
+
+  /* Browsers let a page make sound only after a tap: the Start button wakes the audio. */
+  function wakeAudio() {
+    try {
+      var Context = window.AudioContext || window.webkitAudioContext;
+      if (!Context) { return; }
+      audio = audio || new Context();
+      if (audio.state === "suspended") { audio.resume(); }
+    } catch (error) {
+      /* No sound on this device: the visual cue and the announcement remain. */
+    }
+  }
+
+  /* A cue: a short tone, and a buzz on phones that can (navigator.vibrate). */
+  function cue(enabled) {
+    beep(enabled);
+    if (enabled && navigator.vibrate) { navigator.vibrate([180, 90, 180]); }
+  }
+
+  function tell(root, state) {
+    root.dispatchEvent(new CustomEvent("holdtimer", { bubbles: true, detail: { state: state } }));
+  }
 
   function beep(enabled) {
     if (!enabled) { return; }
@@ -56,7 +80,8 @@
     function render() {
       clock.textContent = format(state.left);
       side.textContent = sideText();
-      startButton.textContent = state.running ? "Pause" : (state.left < seconds || state.side > 1 ? "Resume" : "Start");
+      var label = state.left < seconds || state.side > 1 ? "Resume" : "Start";
+      startButton.textContent = state.running ? "Pause" : (state.left <= 0 ? "Start again" : label);
     }
 
     function say(text) { announce.textContent = text; }
@@ -76,15 +101,17 @@
           state.side += 1;
           state.left = seconds;
           root.classList.add("is-switch");
-          beep(beepBox && beepBox.checked);
+          cue(beepBox && beepBox.checked);
           say("Switch sides now. Side " + state.side + " of " + sides + ".");
+          tell(root, "switch");
           window.setTimeout(function () { root.classList.remove("is-switch"); }, 4000);
         } else {
           state.left = 0;
           stop();
           root.classList.add("is-done");
-          beep(beepBox && beepBox.checked);
+          cue(beepBox && beepBox.checked);
           say("Time is up. Well done.");
+          tell(root, "done");
         }
       }
       render();
@@ -94,13 +121,16 @@
       if (state.running) {
         stop();
         say("Paused at " + format(state.left) + ".");
+        tell(root, "pause");
       } else {
         if (state.left <= 0) { reset(); }
+        wakeAudio();
         state.running = true;
         state.last = Date.now();
         state.timer = window.setInterval(tick, 250);
         root.classList.remove("is-done");
         say(sideText() + ": " + format(state.left) + " started.");
+        tell(root, "start");
       }
       render();
     });
@@ -113,7 +143,7 @@
       render();
     }
 
-    resetButton.addEventListener("click", function () { reset(); say("Timer reset."); });
+    resetButton.addEventListener("click", function () { reset(); say("Timer reset."); tell(root, "reset"); });
     render();
   }
 
@@ -153,8 +183,9 @@
       if (!state.reached && state.elapsed >= target * 60) {
         state.reached = true;
         root.classList.add("is-done");
-        beep(beepBox && beepBox.checked);
+        cue(beepBox && beepBox.checked);
         say(target + " unbroken minutes: target reached. Stop when you are ready.");
+        tell(root, "target");
       }
       render();
     }
@@ -164,11 +195,14 @@
         state.running = false;
         window.clearInterval(state.timer);
         record();
+        tell(root, "done");
       } else {
+        wakeAudio();
         state.running = true;
         state.last = Date.now();
         state.timer = window.setInterval(tick, 250);
         say("Started. Lie still; press the button when you move.");
+        tell(root, "start");
       }
       render();
     });
@@ -180,6 +214,7 @@
       state.reached = false;
       root.classList.remove("is-done");
       say("Timer reset.");
+      tell(root, "reset");
       render();
     });
     render();

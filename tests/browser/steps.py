@@ -37,3 +37,34 @@ def sign_in(page, site, email):
     page.locator("input[name=password]").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_text("Successfully signed in")).to_be_visible()
+
+
+def staff_answer(
+    page, site, *, question: str, answer: str, asker: str, name: str | None = None
+) -> None:
+    """Staff, signed in on ``page``, approve the waiting ``question`` and reply to it;
+    staff with no display name yet give ``name`` in the reply box."""
+    page.goto(f"{site.url}/techniques/psoas-press/")
+    thread = page.locator("li.comment", has_text=question).first
+    thread.get_by_role("button", name="Approve").click()
+    expect(page.get_by_text("Comment approved.")).to_be_visible()
+    thread = page.locator("li.comment", has_text=question).first
+    thread.get_by_role("link", name="Reply").first.click()
+    expect(page.locator("#reply-title")).to_have_text(f"Reply to {asker}")
+    if name is not None:
+        page.get_by_label("Your name on answers").fill(name)
+    page.get_by_label("Your comment").fill(answer)
+    page.get_by_role("button", name="Post comment").click()
+    expect(page.get_by_text("Thanks, your comment is up.")).to_be_visible()
+
+
+def log_a_day(page) -> None:
+    """On "today": every item done, less sensitive and moving better, saved at once."""
+    items = page.locator("li.plan-item", has=page.get_by_label("Done"))
+    for n in range(items.count()):
+        item = items.nth(n)
+        item.get_by_label("Done").check()
+        item.get_by_label("Less sensitive").check()
+        item.get_by_label("Moves better").check()
+    page.get_by_role("button", name="Save today’s log").click()
+    expect(page.get_by_text("That is everything for today")).to_be_visible()

@@ -92,6 +92,21 @@ def sign_in_with_two_factor(code: str | None):
     return act
 
 
+def session_at(where: str):
+    """Walk the guided session to an item (``item``), the log (``log``) or the log's errors."""
+
+    def act(page, world):
+        page.get_by_role("button", name="Start the session").click()
+        if where == "item":
+            return
+        while not page.locator("#step-log").is_visible():
+            page.locator("[data-step]:not([hidden]) [data-go=next]").click()
+        if where == "errors":
+            page.get_by_role("button", name="Save today’s log").click()
+
+    return act
+
+
 @dataclass(frozen=True)
 class Visit:
     """A page in one state: the URL name it covers, where it is, what to do there first."""
@@ -164,6 +179,10 @@ MEMBER = [
     Visit("routines:settings", "/routine/settings/"),
     Visit("routines:settings", "/routine/settings/", uncheck_all_regions, "errors"),
     Visit("routines:note", lambda w: f"/routine/log/{w.note_entry.pk}/note/"),
+    Visit("routines:session", "/routine/session/"),
+    Visit("routines:session", "/routine/session/", session_at("item"), "an item"),
+    Visit("routines:session", "/routine/session/", session_at("log"), "the log"),
+    Visit("routines:session", "/routine/session/", session_at("errors"), "errors"),
     Visit("members:profile", "/accounts/profile/"),
     Visit(
         "members:profile",
@@ -247,6 +266,9 @@ NOT_PAGES = {
     "account_confirm_reauthentication_code": "sign-in by emailed code is off: redirects",
     # POST-only actions answer with a redirect to a page above (or a form page with errors).
     "routines:log": "POST, then today's page",
+    "routines:session_log": "POST, then today's page (JSON for the session's script)",
+    "routines:session_manifest": "JSON: the installable app's manifest",
+    "service_worker": "JavaScript: the guided session's service worker",
     "routines:stretch": "POST, then today's page",
     "routines:pin": "POST, then today's page",
     "routines:feed_regenerate": "POST, then the settings page",

@@ -3,7 +3,7 @@ from allauth.account.models import EmailAddress
 from django.core import mail
 from playwright.sync_api import expect
 
-from tests.browser.steps import PASSWORD, sign_in, sign_up_and_confirm
+from tests.browser.steps import PASSWORD, sign_in, sign_up_and_confirm, staff_answer
 from tests.factories import ProfileFactory, UserFactory
 
 pytestmark = pytest.mark.browser
@@ -36,16 +36,7 @@ def test_newcomer_asks_staff_answer_and_the_asker_hears_back(site, page, browser
     # Staff sign in, approve the question and answer it.
     staff_page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     sign_in(staff_page, site, "coach@example.com")
-    staff_page.goto(f"{site.url}/techniques/psoas-press/")
-    thread = staff_page.locator("li.comment", has_text=QUESTION).first
-    thread.get_by_role("button", name="Approve").click()
-    expect(staff_page.get_by_text("Comment approved.")).to_be_visible()
-    thread = staff_page.locator("li.comment", has_text=QUESTION).first
-    thread.get_by_role("link", name="Reply").first.click()
-    expect(staff_page.locator("#reply-title")).to_have_text("Reply to Ryan")
-    staff_page.get_by_label("Your comment").fill(ANSWER)
-    staff_page.get_by_role("button", name="Post comment").click()
-    expect(staff_page.get_by_text("Thanks, your comment is up.")).to_be_visible()
+    staff_answer(staff_page, site, question=QUESTION, answer=ANSWER, asker="Ryan")
     staff_page.context.close()
 
     # The asker sees the answer, marked as staff, and has the email about it.

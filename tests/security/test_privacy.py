@@ -66,6 +66,9 @@ ROUTES: dict[str, Route] = {
     "routines:pdf": Route(SELF),
     "routines:feed": Route(TOKEN, lambda w: {"token": w.routine.feed_token}),
     "routines:feed_regenerate": Route(SELF),
+    "routines:session": Route(SELF),
+    "routines:session_log": Route(SELF),
+    "routines:session_manifest": Route(PUBLIC),
     "routines:reminders_off": Route(
         TOKEN, lambda w: {"token": routine_services.reminder_stop_token(w.routine)}
     ),

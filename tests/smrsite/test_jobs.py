@@ -129,7 +129,7 @@ def test_build_pdfs_queues_one_task_per_pdf_with_a_broker(settings, celery_conf,
     settings.CELERY_BROKER_URL = "memory://"
     celery_conf.update(task_always_eager=True, broker_url="memory://")
     call_command("build_pdfs", "--size", "a4", "--no-booklets")
-    assert "1 PDF(s) queued for the workers" in capsys.readouterr().out
+    assert "1 PDF queued for the workers" in capsys.readouterr().out
     assert len(list((settings.MEDIA_ROOT / STORAGE_DIR / "quads-roll").iterdir())) == 1
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.sites.models import Site
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import ngettext
 from weasyprint.urls import FatalURLFetchingError
 
 from smrsite.jobs import broker_configured, enqueue
@@ -91,7 +92,14 @@ class Command(BaseCommand):
         if failures:
             for failure in failures:
                 self.stderr.write(f"  {failure}")
-            raise CommandError(f"{len(failures)} PDF(s) could not be rendered; see above.")
+            raise CommandError(
+                ngettext(
+                    "%(count)d PDF could not be rendered; see above.",
+                    "%(count)d PDFs could not be rendered; see above.",
+                    len(failures),
+                )
+                % {"count": len(failures)}
+            )
 
     def _queue(self, *, site_url: str, sizes: list[str], booklets: bool) -> None:
         """One Celery task per PDF; the workers skip the ones already current."""
@@ -105,7 +113,14 @@ class Command(BaseCommand):
                 for size in sizes:
                     enqueue(tasks.build_booklet_pdf, region.slug if region else "", size, site_url)
                     queued += 1
-        self.stdout.write(f"{queued} PDF(s) queued for the workers (links point at {site_url}).")
+        self.stdout.write(
+            ngettext(
+                "%(count)d PDF queued for the workers (links point at %(site_url)s).",
+                "%(count)d PDFs queued for the workers (links point at %(site_url)s).",
+                queued,
+            )
+            % {"count": queued, "site_url": site_url}
+        )
 
     def _progress(self, done: int, total: int, message: str) -> None:
         filled = BAR_WIDTH * done // total

@@ -74,7 +74,7 @@ def carry_places(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("routines", "0001_initial"),
+        ("routines", "0002_logsubmission"),
         ("techniques", "0006_technique_picture"),
     ]
 
@@ -121,6 +121,7 @@ class Migration(migrations.Migration):
             model_name="dailysession",
             name="region",
             field=models.ForeignKey(
+                blank=True,
                 null=True,
                 on_delete=django.db.models.deletion.SET_NULL,
                 related_name="+",
