@@ -199,8 +199,8 @@ ItemLogFormSet = formset_factory(ItemLogForm, extra=0)
 class StretchLogForm(forms.ModelForm):
     """Today's Supported Corpse Stretch: the prop, unbroken minutes and any tension.
 
-    Part of the day's one form: left as it was offered (no minutes typed), it logs
-    nothing; Django skips an unchanged form that may be empty.
+    Part of the day's one form: without minutes it logs nothing, even if the prop or
+    the tension box was changed.
     """
 
     class Meta:
@@ -210,6 +210,11 @@ class StretchLogForm(forms.ModelForm):
             "unbroken_minutes": forms.NumberInput(attrs={"step": "0.5", "min": "0", "max": "60"})
         }
         labels = {"unbroken_minutes": "Unbroken, motionless minutes"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Empty minutes mean the stretch was not done today, whatever else was touched.
+        self.fields["unbroken_minutes"].required = False
 
 
 class NoteForm(forms.Form):

@@ -456,6 +456,16 @@ class TodayOverview:
         return [row for row in self.rows if not row.is_daily_stretch]
 
     @property
+    def stretch_on_plan(self) -> bool:
+        """Whether the member's own stretch is one of the day's items."""
+        return any(row.is_daily_stretch for row in self.rows)
+
+    @property
+    def shows_stretch(self) -> bool:
+        """Whether the day's form asks for the stretch: on the plan, daily, or checked."""
+        return self.stretch_on_plan or self.stretch.mode != "none"
+
+    @property
     def choices(self) -> list[tuple[scheduler.Choice, str]]:
         """The cycle warning's choices with their wording, regions by name."""
         return cycle_choices(self.report, self.regions_by_slug)

@@ -114,7 +114,6 @@ def _today_page(
         )
     if stretch_form is None:
         stretch_form = _stretch_form(None, overview.data.today_stretch, stretch.suggested_prop)
-    stretch_on_plan = any(row.is_daily_stretch for row in overview.rows)
     context = {
         "routine": routine,
         "day": day,
@@ -127,9 +126,9 @@ def _today_page(
         "stretch_form": stretch_form,
         "stretch": stretch,
         "stretch_technique": overview.stretch_technique,
-        "stretch_on_plan": stretch_on_plan,
+        "stretch_on_plan": overview.stretch_on_plan,
         "stretch_logged": overview.data.today_stretch,
-        "show_stretch": stretch_on_plan or stretch.mode != "none",
+        "show_stretch": overview.shows_stretch,
         "stretch_props": [
             (prop, label, prop == stretch.suggested_prop) for prop, label in StretchLog.Prop.choices
         ],
@@ -186,10 +185,14 @@ def log(request):
     overview = selectors.today_overview(routine, today=day)
     allowed = frozenset(row.item.slug for row in overview.loggable)
     formset = ItemLogFormSet(request.POST, form_kwargs={"allowed": allowed})
+    # A day without the stretch has no stretch fields in its form: nothing to read.
     stretch_form = _stretch_form(
-        request.POST, overview.data.today_stretch, overview.stretch.suggested_prop
+        request.POST if overview.shows_stretch else None,
+        overview.data.today_stretch,
+        overview.stretch.suggested_prop,
     )
-    if not formset.is_valid() or not stretch_form.is_valid():
+    stretch_valid = not stretch_form.is_bound or stretch_form.is_valid()
+    if not formset.is_valid() or not stretch_valid:
         messages.error(request, FIX_ERRORS)
         return _today_page(
             request, routine, day, query, formset=formset, stretch_form=stretch_form, status=400
@@ -207,7 +210,11 @@ def log(request):
         if form.cleaned_data.get("status")
     ]
     stretch = None
-    if stretch_form.has_changed() and stretch_form.cleaned_data.get("unbroken_minutes") is not None:
+    if (
+        stretch_form.is_bound
+        and stretch_form.has_changed()
+        and stretch_form.cleaned_data.get("unbroken_minutes") is not None
+    ):
         stretch = services.StretchEntry(**stretch_form.cleaned_data)
     if not items and stretch is None:
         messages.warning(request, NOTHING_LOGGED)

@@ -1,15 +1,25 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected
+from django.contrib.admin.utils import unquote
 from django.db import models
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.text import get_text_list
 
 from smrsite.admin_fields import NamedListEditableAdmin, NamedTabularInline
 from smrsite.pagecache import InvalidatesPageCacheAdmin
 from techniques import services
 from techniques.models import FaqEntry, FormerSlug, Region, Step, Stretch, Technique, Tool
 from techniques.templatetags.illustrations import technique_drawing
+
+DELETE_LOGGED_REFUSED = (
+    "{names} cannot be deleted: members have logged {them}, and their logs are their "
+    "history. Unpublish instead (untick “Published” and save): it leaves the catalogue "
+    "and every plan, and the logs stay."
+)
 
 
 @admin.register(Region)
@@ -117,6 +127,70 @@ class TechniqueAdmin(NamedListEditableAdmin, InvalidatesPageCacheAdmin, admin.Mo
         return format_html(
             '<div class="picture-preview">{}</div><p>{}</p>', drawing, obj.picture_description
         )
+
+    def _kept_by_history(self, techniques) -> list[Technique]:
+        """Those of ``techniques`` that rows elsewhere protect, e.g. members' log entries."""
+        ids = {t.pk for t in techniques}
+        kept = set()
+        # Hidden relations too: LogEntry.technique has no reverse name.
+        relations = Technique._meta.get_fields(include_hidden=True)
+        for relation in relations:
+            if (
+                relation.auto_created
+                and not relation.concrete
+                and relation.one_to_many
+                and relation.on_delete is models.PROTECT
+                and ids - kept
+            ):
+                kept |= set(
+                    relation.related_model._base_manager.filter(
+                        **{f"{relation.field.name}__in": ids - kept}
+                    ).values_list(relation.field.attname, flat=True)
+                )
+        return [t for t in techniques if t.pk in kept]
+
+    def _refuse_delete(self, request, techniques) -> None:
+        names = get_text_list(sorted(f"“{t.name}”" for t in techniques), "and")
+        them = "it" if len(techniques) == 1 else "them"
+        self.message_user(
+            request, DELETE_LOGGED_REFUSED.format(names=names, them=them), messages.ERROR
+        )
+
+    def delete_view(self, request, object_id, extra_context=None):
+        # Django would list every protected log row of every member; one sentence
+        # saying what to do instead serves staff better.
+        technique = self.get_object(request, unquote(object_id))
+        if (
+            technique is not None
+            and self.has_delete_permission(request, technique)
+            and self._kept_by_history([technique])
+        ):
+            self._refuse_delete(request, [technique])
+            return redirect(self._change_url(technique))
+        return super().delete_view(request, object_id, extra_context)
+
+    def _change_url(self, technique: Technique) -> str:
+        opts = self.model._meta
+        return reverse(
+            f"admin:{opts.app_label}_{opts.model_name}_change",
+            args=[technique.pk],
+            current_app=self.admin_site.name,
+        )
+
+    def get_actions(self, request):
+        found = super().get_actions(request)
+        if "delete_selected" in found:
+            _, name, description = found["delete_selected"]
+            found["delete_selected"] = (type(self).delete_unlogged, name, description)
+        return found
+
+    def delete_unlogged(self, request, queryset):
+        """The bulk delete, refused with a message when any technique chosen was logged."""
+        kept = self._kept_by_history(list(queryset))
+        if kept:
+            self._refuse_delete(request, kept)
+            return None
+        return delete_selected(self, request, queryset)
 
     def get_urls(self):
         pictures = path(

@@ -8,10 +8,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from members.services import profile_for, profile_update
-from routines.models import DailySession, LogEntry, StretchLog
+from routines.models import DailySession, LogEntry, Routine, StretchLog
 from smrsite import pagecache
 from techniques.models import Technique
-from tests.factories import LogEntryFactory
+from tests.factories import LogEntryFactory, RoutineFactory
 
 pytestmark = pytest.mark.django_db
 DAY = date(2026, 3, 2)
@@ -46,13 +46,13 @@ def test_a_second_visit_is_served_from_the_cache(auth_client, routine):
 def test_after_logging_the_page_shows_what_was_logged(auth_client, routine):
     """A log submission is on the very next page, never a page stored before it."""
     auth_client.get(TODAY)
-    assert "Logged: done" not in auth_client.get(TODAY).content.decode()
+    assert "Logged today: done" not in auth_client.get(TODAY).content.decode()
     after = auth_client.post("/routine/log/?date=2026-03-02", LOG, follow=True)
     assert CACHE not in after  # a message is shown: nothing read or stored
-    assert "Logged: done" in after.content.decode()
+    assert "Logged today: done" in after.content.decode()
     again = auth_client.get(TODAY)
     assert again[CACHE] == "miss"
-    assert "Logged: done" in again.content.decode()
+    assert "Logged today: done" in again.content.decode()
 
 
 def _settings_post(client) -> dict:
@@ -69,8 +69,13 @@ def _settings_post(client) -> dict:
 
 WRITES = {
     "stretch": lambda client: client.post(
-        "/routine/stretch/?date=2026-03-02",
-        {"stretch-prop": "book", "stretch-unbroken_minutes": "3"},
+        "/routine/log/?date=2026-03-02",
+        {
+            "form-TOTAL_FORMS": "0",
+            "form-INITIAL_FORMS": "0",
+            "stretch-prop": "book",
+            "stretch-unbroken_minutes": "3",
+        },
     ),
     "pin": lambda client: client.post("/routine/pin/calf-roll/?date=2026-03-02"),
     "settings": lambda client: client.post("/routine/settings/", _settings_post(client)),
@@ -80,10 +85,28 @@ WRITES = {
 @pytest.mark.parametrize("write", WRITES.values(), ids=WRITES.keys())
 def test_every_write_to_the_plan_drops_the_stored_page(auth_client, routine, write):
     """Stretch, pins and settings go through the services, which forget the page."""
+    routine.tension = True
+    routine.save()
     auth_client.get(TODAY)
     assert write(auth_client).status_code == HTTPStatus.FOUND
     assert CACHE not in auth_client.get(TODAY)  # shows the write's message
     assert auth_client.get(TODAY)[CACHE] == "miss"
+
+
+def test_a_cycle_choice_drops_the_stored_page(auth_client, user, catalogue):
+    """Applying a cycle warning's choice is a write like any other: the page is built again."""
+    Routine.objects.filter(member=user).delete()
+    RoutineFactory(
+        member=user, regions=["hip", "thigh", "calves", "shoulder", "arms", "back", "foot"]
+    )
+    assert "One round takes" in auth_client.get(TODAY).content.decode()
+    assert auth_client.get(TODAY)[CACHE] == "hit"
+    response = auth_client.post("/routine/round/?date=2026-03-02", {"choice": "per-day"})
+    assert response.status_code == HTTPStatus.FOUND
+    assert CACHE not in auth_client.get(TODAY)  # shows the choice's message
+    again = auth_client.get(TODAY)
+    assert again[CACHE] == "miss"
+    assert "One round takes" not in again.content.decode()
 
 
 def test_a_note_changed_in_the_admin_shows_at_once(auth_client, admin_client, user, routine):
@@ -163,11 +186,11 @@ def test_the_page_turns_at_the_members_midnight(auth_client, user, routine, monk
     # 23:59 on 1 March in Auckland, then 00:01 on 2 March there.
     before = datetime(2026, 3, 1, 10, 59, tzinfo=UTC)
     monkeypatch.setattr("routines.views.timezone.now", lambda: before)
-    assert "Sunday 1 March 2026" in auth_client.get("/routine/").content.decode()
+    assert "Sunday 1 March" in auth_client.get("/routine/").content.decode()
     monkeypatch.setattr("routines.views.timezone.now", lambda: before + timedelta(minutes=2))
     after = auth_client.get("/routine/")
     assert after[CACHE] == "miss"
-    assert "Monday 2 March 2026" in after.content.decode()
+    assert "Monday 2 March" in after.content.decode()
 
 
 def test_a_time_zone_changed_on_the_profile_drops_the_page(auth_client, user, routine):
@@ -187,7 +210,7 @@ def test_a_stored_page_costs_the_same_queries_however_long_the_history(auth_clie
         LogEntry.objects.create(
             member=user, technique=technique, day=DAY - timedelta(days=back), status="skipped"
         )
-        DailySession.objects.create(routine=routine, day=DAY - timedelta(days=back), step_index=0)
+        DailySession.objects.create(routine=routine, day=DAY - timedelta(days=back))
         StretchLog.objects.create(
             member=user, day=DAY - timedelta(days=back), prop="book", unbroken_minutes=1
         )

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from routines import scheduler, selectors
-from routines.models import LogEntry, StretchLog
+from routines.models import LogEntry, RoutinePass, StretchLog
 from techniques.models import Technique
 
 pytestmark = pytest.mark.django_db
@@ -46,11 +46,24 @@ def _random_year(user, rng: random.Random) -> None:
     StretchLog.objects.bulk_create(stretches)
 
 
-def _every_log_as_before(user, today: date) -> list[scheduler.LogRecord]:
-    """Every log of the history window, as the scheduler was given it before rows were trimmed."""
-    entries = LogEntry.objects.filter(
-        member=user, day__gte=today - timedelta(days=selectors.HISTORY_DAYS), day__lte=today
-    ).select_related("technique")
+def _random_passes(routine, rng: random.Random) -> None:
+    """Region passes over the year, in the routine's order, each of 2 to 6 days."""
+    regions = [link.region for link in routine.region_links.order_by("position")]
+    day, n = DAY - timedelta(days=YEAR), 0
+    while day <= DAY:
+        RoutinePass.objects.create(routine=routine, region=regions[n % len(regions)], since=day)
+        day += timedelta(days=rng.randint(2, 6))
+        n += 1
+
+
+def _every_pass(routine, today: date) -> list[scheduler.PassStart]:
+    rows = RoutinePass.objects.filter(routine=routine, since__lte=today).order_by("since", "id")
+    return [scheduler.PassStart(p.region.slug, p.since) for p in rows.select_related("region")]
+
+
+def _every_log(user, today: date) -> list[scheduler.LogRecord]:
+    """Every log up to today, as the scheduler would take it untrimmed."""
+    entries = LogEntry.objects.filter(member=user, day__lte=today).select_related("technique")
     return [
         scheduler.LogRecord(
             day=e.day,
@@ -75,17 +88,21 @@ def test_the_trimmed_history_plans_exactly_like_the_whole_of_it(user, routine, s
     """Today, the next 14 days, pins, last done and the stretch come out as from every row."""
     routine.tension = seed % 2 == 0
     routine.save()
-    _random_year(user, random.Random(seed))
+    rng = random.Random(seed)
+    _random_year(user, rng)
+    _random_passes(routine, rng)
     for today in (DAY, DAY - timedelta(days=90), DAY - timedelta(days=200)):
         data = selectors.routine_data(routine, today=today)
-        logs, stretches = _every_log_as_before(user, today), _every_stretch(user, today)
+        passes = _every_pass(routine, today)
+        logs, stretches = _every_log(user, today), _every_stretch(user, today)
         assert len(data.history) < len(logs)
+        assert len(data.passes) < len(passes)
         assert selectors.plan_upcoming(data) == scheduler.plan_days(
             data.catalogue,
             data.settings,
             start=today,
             days=selectors.UPCOMING_DAYS,
-            step_index=data.step_index,
+            passes=passes,
             history=logs,
             stretch_history=stretches,
         )

@@ -37,7 +37,7 @@ def test_days_are_written_out():
 def test_history_after_the_first_session(auth_client, user, routine):
     """One finished day and one technique done: singular words and no lone chart dot."""
     LogEntryFactory(member=user, technique=Technique.objects.get(slug="glute-ball-roll"), day=DAY)
-    DailySession.objects.create(routine=routine, day=DAY, step_index=0, finished=True)
+    DailySession.objects.create(routine=routine, day=DAY, finished=True)
     StretchLog.objects.create(
         member=user, day=DAY, prop="book", unbroken_minutes=Decimal("3.0"), tension=True
     )
@@ -52,15 +52,25 @@ def test_history_after_the_first_session(auth_client, user, routine):
     assert "3.0" not in page
 
 
-def test_the_stretch_message_has_no_bare_decimal(auth_client, routine):
-    """Saving 3 minutes of the stretch says "3 minutes", not "3.0 minutes"."""
+def test_the_stretch_logged_today_has_no_bare_decimal(auth_client, routine):
+    """Saving 3 minutes of the stretch shows "3 minutes", not "3.0 minutes"."""
+    routine.tension = True
+    routine.save()
     response = auth_client.post(
-        f"/routine/stretch/?date={DAY.isoformat()}",
-        {"stretch-prop": "book", "stretch-unbroken_minutes": "3", "stretch-tension": "on"},
+        f"/routine/log/?date={DAY.isoformat()}",
+        {
+            "form-TOTAL_FORMS": "0",
+            "form-INITIAL_FORMS": "0",
+            "stretch-prop": "book",
+            "stretch-unbroken_minutes": "3",
+            "stretch-tension": "on",
+        },
         follow=True,
     )
     page = response.content.decode()
-    assert "Stretch saved: 3 minutes on the hardcover book." in page
+    assert "Saved: the stretch logged." in page
+    assert "Logged today: 3 minutes" in page
+    assert "3.0 minutes" not in page
 
 
 def test_a_one_item_day_in_the_calendar_says_one_item(routine):

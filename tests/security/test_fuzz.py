@@ -308,19 +308,20 @@ LOG_FIELDS = [
     "stretch-tension",
     "note",
     "action",
+    "choice",
 ]
 
 
 @FUZZ
 @given(data=_params(LOG_FIELDS), date=nasty_text)
-def test_log_note_stretch_and_pin_forms_never_give_a_server_error(member, settings, data, date):
-    """Ticking items off, notes, the stretch log and pins take any input without a 500."""
+def test_log_note_choice_and_pin_forms_never_give_a_server_error(member, settings, data, date):
+    """The day's log, notes, cycle choices and pins take any input without a 500."""
     settings.ROUTINES_ALLOW_DATE_OVERRIDE = True
     client = Client()
     client.force_login(member)
     query = {"date": date}
     _ok(client.post(reverse("routines:log"), data, query_params=query))
-    _ok(client.post(reverse("routines:stretch"), data, query_params=query))
+    _ok(client.post(reverse("routines:cycle_choice"), data, query_params=query))
     _ok(client.post(reverse("routines:pin", args=["quads-roll"]), data, query_params=query))
     entry = LogEntryFactory(
         member=member, technique_id=thread_technique_id(), day=datetime.date(2026, 3, 1)

@@ -59,7 +59,7 @@ ROUTES: dict[str, Route] = {
     "routines:settings": Route(SELF),
     "routines:log": Route(SELF),
     "routines:note": Route(OWNER, lambda w: {"pk": w.entry.pk}),
-    "routines:stretch": Route(SELF),
+    "routines:cycle_choice": Route(SELF),
     "routines:pin": Route(SELF, lambda w: {"slug": "quads-roll"}),
     "routines:upcoming": Route(SELF),
     "routines:history": Route(SELF),

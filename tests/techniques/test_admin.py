@@ -1,9 +1,11 @@
+from datetime import date
 from http import HTTPStatus
 
 import pytest
 
+from routines.models import LogEntry
 from techniques.models import Technique
-from tests.factories import technique_change_form
+from tests.factories import LogEntryFactory, UserFactory, technique_change_form
 
 pytestmark = pytest.mark.django_db
 
@@ -54,3 +56,61 @@ def test_anonymous_visitors_are_sent_to_the_admin_login(client, db):
     response = client.get("/admin/techniques/technique/")
     assert response.status_code == HTTPStatus.FOUND
     assert "/admin/login/" in response["Location"]
+
+
+def _logged(technique: Technique) -> LogEntry:
+    member = UserFactory()
+    return LogEntryFactory(member=member, technique=technique, day=date(2026, 3, 1))
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_deleting_a_logged_technique_is_refused_with_a_way_out(admin_client, catalogue, method):
+    """A technique members have logged stays, and staff are told to unpublish it instead."""
+    psoas = Technique.objects.get(slug="psoas-press")
+    entry = _logged(psoas)
+    url = f"/admin/techniques/technique/{psoas.pk}/delete/"
+    response = getattr(admin_client, method)(url, {"post": "yes"}, follow=True)
+    assert response.redirect_chain[-1][0] == f"/admin/techniques/technique/{psoas.pk}/change/"
+    page = response.content.decode()
+    assert "“Psoas Press” cannot be deleted: members have logged it" in page
+    assert "Unpublish instead (untick “Published” and save)" in page
+    assert Technique.objects.filter(pk=psoas.pk).exists()
+    assert LogEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_a_technique_nobody_logged_can_still_be_deleted(admin_client, catalogue):
+    """Without logs the admin's delete works as usual."""
+    quads = Technique.objects.get(slug="quads-roll")
+    url = f"/admin/techniques/technique/{quads.pk}/delete/"
+    assert "Are you sure" in admin_client.get(url).content.decode()
+    response = admin_client.post(url, {"post": "yes"})
+    assert response.status_code == HTTPStatus.FOUND
+    assert not Technique.objects.filter(pk=quads.pk).exists()
+
+
+def test_the_bulk_delete_refuses_logged_techniques(admin_client, catalogue):
+    """Choosing logged techniques in the list and "Delete selected" deletes none of them."""
+    psoas, calf, quads = (
+        Technique.objects.get(slug=slug) for slug in ("psoas-press", "calf-roll", "quads-roll")
+    )
+    _logged(psoas)
+    _logged(calf)
+    response = admin_client.post(
+        "/admin/techniques/technique/",
+        {"action": "delete_selected", "_selected_action": [psoas.pk, calf.pk, quads.pk]},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "“Calf Roll” and “Psoas Press” cannot be deleted: members have logged them" in page
+    assert "Unpublish instead" in page
+    assert Technique.objects.filter(pk__in=[psoas.pk, calf.pk, quads.pk]).count() == 3
+
+
+def test_the_bulk_delete_still_deletes_techniques_nobody_logged(admin_client, catalogue):
+    """Without logs "Delete selected" asks to confirm, then deletes."""
+    quads = Technique.objects.get(slug="quads-roll")
+    data = {"action": "delete_selected", "_selected_action": [quads.pk]}
+    confirm = admin_client.post("/admin/techniques/technique/", data)
+    assert "Are you sure" in confirm.content.decode()
+    admin_client.post("/admin/techniques/technique/", {**data, "post": "yes"})
+    assert not Technique.objects.filter(pk=quads.pk).exists()
