@@ -13,6 +13,7 @@ from routines.models import DailySession, LogEntry, LogSubmission
 from routines.views import ALL_DONE
 from techniques.models import Technique
 from tests.browser.a11y import page_problems
+from tests.browser.keyboard import Keyboard
 from tests.browser.steps import PASSWORD, sign_in
 from tests.browser.test_csp import CspWatch
 from tests.factories import RoutineFactory, UserFactory
@@ -79,6 +80,8 @@ def test_a_session_saved_offline_is_sent_once_when_back_online(site, page, membe
     _shot(page, "session-start")
 
     page.get_by_role("button", name="Start the session").click()
+    # Each screen slides in, unless reduced motion is asked for (the accessibility test).
+    assert _current(page).evaluate("(el) => getComputedStyle(el).animationName") == "session-in"
     for n, slug in enumerate(FIRST_DAY):
         heading = _current(page).get_by_role("heading", level=2)
         expect(heading).to_have_text(Technique.objects.get(slug=slug).name)
@@ -187,3 +190,33 @@ def test_the_session_screens_pass_the_accessibility_checks(site, page, member):
     expect(page.get_by_role("alert")).to_contain_text("Nothing to save")
     expect(page.get_by_role("alert")).to_be_focused()
     assert {where: found for where, found in problems.items() if found} == {}
+
+
+def test_the_whole_session_works_from_the_keyboard(site, page, member):
+    """Tab, Space and Enter alone: start, run each timer, move on, fill in the log, save."""
+    sign_in(page, site, member.email)
+    page.clock.install()
+    kb = Keyboard(page)
+    kb.start_page(f"{site.url}/routine/session/{AT}")
+    kb.activate(page.get_by_role("button", name="Start the session"))
+    for slug in FIRST_DAY:
+        technique = Technique.objects.get(slug=slug)
+        step = page.locator(f"#step-{slug}")
+        expect(step.get_by_role("heading", level=2)).to_be_focused()
+        kb.activate(step.get_by_role("button", name="Start", exact=True), key="Space")
+        expect(step.get_by_role("button", name="Pause")).to_be_focused()
+        page.clock.fast_forward(technique.duration_seconds * 1000 + 500)
+        page.clock.fast_forward(technique.duration_seconds * 1000 + 500)
+        expect(step.locator("[data-part=announce]")).to_have_text("Time is up. Well done.")
+        kb.activate(step.locator("[data-go=next]"))
+    expect(page.locator("#log-heading")).to_be_focused()
+    for slug in FIRST_DAY:
+        item = page.locator(f"[data-log-item={slug}]")
+        # The finished timer ticked "Done": Tab lands on it; the first answer of each
+        # question is the one Space picks without the arrow keys.
+        kb.tab_to(item.get_by_label("Done", exact=True))
+        kb.activate(item.get_by_label("Less sensitive"), key="Space")
+        kb.activate(item.get_by_label("Moves better"), key="Space")
+    kb.activate(page.get_by_role("button", name="Save today’s log"))
+    expect(page.locator("[data-part=saved]")).to_contain_text(ALL_DONE)
+    assert LogEntry.objects.filter(member=member, day=DAY, status="done").count() == 2
