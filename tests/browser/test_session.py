@@ -112,12 +112,12 @@ def test_a_session_saved_offline_is_sent_once_when_back_online(site, page, membe
     saved = page.locator("[data-part=saved]")
     expect(saved).to_contain_text("Saved on this phone")
     assert not LogEntry.objects.exists()
-    assert len(page.evaluate("JSON.parse(localStorage.getItem('smr-session-log-queue'))")) == 1
+    assert page.evaluate("SMRLogQueue.all().then((entries) => entries.length)") == 1
     _shot(page, "session-queued")
 
     page.context.set_offline(False)
     expect(saved).to_contain_text(ALL_DONE)
-    assert page.evaluate("JSON.parse(localStorage.getItem('smr-session-log-queue'))") == []
+    assert page.evaluate("SMRLogQueue.all().then((entries) => entries.length)") == 0
     entries = LogEntry.objects.filter(member=member, day=DAY)
     assert sorted(entries.values_list("technique__slug", "status")) == [
         ("glute-ball-roll", "done"),
