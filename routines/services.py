@@ -1,7 +1,7 @@
 """Writes: onboarding and settings, the daily log, the stretch log, pins, feed tokens, reminders.
 
-Every write to a member's routine or log ends with ``pagecache.member_changed``: the
-member's stored "today" page must not outlive it.
+Cached pages that show a member's routine or log are kept fresh by model signals
+(``smrsite.versions``): nothing here calls the cache.
 """
 
 import logging
@@ -28,7 +28,6 @@ from routines.models import (
     StretchLog,
     new_feed_token,
 )
-from smrsite import pagecache
 from smrsite.mail import site_email
 from techniques.models import Region, Technique, Tool
 
@@ -115,7 +114,6 @@ def routine_create(
     routine.save()
     _apply_settings(routine, regions=regions, tools=tools, left_out=left_out)
     _set_time_zone(member, time_zone)
-    pagecache.member_changed(member_id=routine.member_id)
     return routine
 
 
@@ -149,7 +147,6 @@ def routine_update(
     routine.save()
     _apply_settings(routine, regions=regions, tools=tools, left_out=left_out)
     _set_time_zone(routine.member, time_zone)
-    pagecache.member_changed(member_id=routine.member_id)
     return routine
 
 
@@ -218,7 +215,6 @@ def log_items(
     if session.finished != finished:
         session.finished = finished
         session.save(update_fields=["finished"])
-    pagecache.member_changed(member_id=routine.member_id)
     return entries
 
 
@@ -242,7 +238,6 @@ def note_update(*, entry: LogEntry, note: str) -> LogEntry:
     entry.note = note.strip()
     entry.full_clean(validate_unique=False, validate_constraints=False)
     entry.save(update_fields=["note", "updated_at"])
-    pagecache.member_changed(member_id=entry.member_id)
     return entry
 
 
@@ -256,7 +251,6 @@ def stretch_log_record(
         lookup={"member": member, "day": day},
         values={"prop": prop, "unbroken_minutes": unbroken_minutes, "tension": tension},
     )
-    pagecache.member_changed(member_id=log.member_id)
     return log
 
 
@@ -265,20 +259,17 @@ def technique_pin(*, routine: Routine, technique: Technique) -> None:
     if technique.kind != Technique.Kind.RELEASE:
         raise ValueError(NOT_PINNABLE_ERROR)
     routine.pinned_techniques.add(technique)
-    pagecache.member_changed(member_id=routine.member_id)
 
 
 def technique_unpin(*, routine: Routine, technique: Technique) -> None:
     """Stop doing a pinned technique daily; it stays in the rotation."""
     routine.pinned_techniques.remove(technique)
-    pagecache.member_changed(member_id=routine.member_id)
 
 
 def feed_token_regenerate(*, routine: Routine) -> Routine:
     """Give the calendar feed a new secret URL; the old one stops working at once."""
     routine.feed_token = new_feed_token()
     routine.save(update_fields=["feed_token", "updated_at"])
-    pagecache.member_changed(member_id=routine.member_id)
     return routine
 
 
@@ -287,7 +278,6 @@ def reminders_switch_off(*, routine: Routine) -> Routine:
     if routine.reminders_on:
         routine.reminders_on = False
         routine.save(update_fields=["reminders_on", "updated_at"])
-        pagecache.member_changed(member_id=routine.member_id)
     return routine
 
 

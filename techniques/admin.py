@@ -6,14 +6,13 @@ from django.urls import path
 from django.utils.html import format_html
 
 from smrsite.admin_fields import NamedListEditableAdmin, NamedTabularInline
-from smrsite.pagecache import InvalidatesPageCacheAdmin
 from techniques import services
 from techniques.models import FaqEntry, FormerSlug, Region, Step, Stretch, Technique, Tool
 from techniques.templatetags.illustrations import technique_drawing
 
 
 @admin.register(Region)
-class RegionAdmin(NamedListEditableAdmin, InvalidatesPageCacheAdmin, admin.ModelAdmin):
+class RegionAdmin(NamedListEditableAdmin, admin.ModelAdmin):
     list_display = ["name", "position", "colour"]
     list_editable = ["position"]
     prepopulated_fields = {"slug": ["name"]}
@@ -21,7 +20,7 @@ class RegionAdmin(NamedListEditableAdmin, InvalidatesPageCacheAdmin, admin.Model
 
 
 @admin.register(Tool)
-class ToolAdmin(InvalidatesPageCacheAdmin, admin.ModelAdmin):
+class ToolAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name", "description"]
@@ -55,7 +54,7 @@ class FormerSlugInline(NamedTabularInline):
 
 
 @admin.register(Technique)
-class TechniqueAdmin(NamedListEditableAdmin, InvalidatesPageCacheAdmin, admin.ModelAdmin):
+class TechniqueAdmin(NamedListEditableAdmin, admin.ModelAdmin):
     list_display = ["name", "region", "kind", "position", "min_frequency_days", "is_published"]
     list_filter = ["region", "kind", "is_published", "tools", "series"]
     list_editable = ["position", "is_published"]
