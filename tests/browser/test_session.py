@@ -220,3 +220,52 @@ def test_the_whole_session_works_from_the_keyboard(site, page, member):
     kb.activate(page.get_by_role("button", name="Save today’s log"))
     expect(page.locator("[data-part=saved]")).to_contain_text(ALL_DONE)
     assert LogEntry.objects.filter(member=member, day=DAY, status="done").count() == 2
+
+
+def test_a_log_queued_offline_is_sent_when_any_page_opens_later(site, page, member):
+    """Saved offline, the session closed: back online, opening another page of the site
+    lets the service worker send the waiting log."""
+    sign_in(page, site, member.email)
+    page.goto(f"{site.url}/routine/session/{AT}")
+    expect(page.locator("[data-session]")).to_have_attribute("data-offline", "ready")
+    page.get_by_role("button", name="Start the session").click()
+    while not page.locator("#step-log").is_visible():
+        _current(page).locator("[data-go=next]").click()
+    item = page.locator("[data-log-item=glute-ball-roll]")
+    item.get_by_label("Skipped").check()
+    page.context.set_offline(True)
+    page.get_by_role("button", name="Save today’s log").click()
+    expect(page.locator("[data-part=saved]")).to_contain_text("Saved on this phone")
+    other = page.context.new_page()
+    page.close()
+    other.context.set_offline(False)
+    other.goto(f"{site.url}/techniques/")
+    for _ in range(50):
+        if LogEntry.objects.filter(member=member, day=DAY).exists():
+            break
+        other.wait_for_timeout(200)
+    assert list(LogEntry.objects.filter(member=member).values_list("status", flat=True)) == [
+        "skipped"
+    ]
+    assert LogSubmission.objects.filter(member=member).count() == 1
+    # And the phone's queue is empty again.
+    assert _queued_after_sending(other) == 0
+
+
+QUEUED_JS = """() => new Promise((resolve) => {
+  const open = indexedDB.open('smr-session');
+  open.onsuccess = () => {
+    const request = open.result.transaction('logs').objectStore('logs').count();
+    request.onsuccess = () => resolve(request.result);
+  };
+})"""
+
+
+def _queued_after_sending(page, *, tries: int = 50) -> int:
+    """How many logs the phone's queue holds, once the sender has had a moment to empty it."""
+    for _ in range(tries):
+        count = page.evaluate(QUEUED_JS)
+        if count == 0:
+            return 0
+        page.wait_for_timeout(200)
+    return count
