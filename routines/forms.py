@@ -1,5 +1,8 @@
+from dataclasses import dataclass
+
 from django import forms
 from django.forms import formset_factory
+from django.forms.forms import NON_FIELD_ERRORS
 
 from members.forms import TimeZoneField
 from members.services import chosen_time_zone
@@ -31,6 +34,27 @@ class CatalogueChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+class ThreeADayCheckbox(forms.CheckboxInput):
+    """The daily maximum (2 or 3) as one checkbox: "3 a day instead of 2".
+
+    Radios need the arrow keys; a checkbox toggles with Space. Checked, it posts the
+    field's value 3; unchecked, a browser posts nothing, which reads as 2. An explicit
+    2 or 3 (other clients, the tests) is read as it is.
+    """
+
+    checked_value = str(Routine.PerDay.THREE.value)
+    unchecked_value = str(Routine.PerDay.TWO.value)
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, check_test=lambda value: str(value) == self.checked_value)
+
+    def format_value(self, value):
+        return self.checked_value
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name, self.unchecked_value)
+
+
 class RoutineForm(forms.Form):
     """Onboarding and settings: regions and their order, tools, tension, pace, reminders.
 
@@ -54,8 +78,8 @@ class RoutineForm(forms.Form):
         choices=Routine.PerDay.choices,
         coerce=int,
         initial=Routine.PerDay.TWO,
-        widget=forms.RadioSelect,
-        label="Techniques a day",
+        widget=ThreeADayCheckbox,
+        label="3 techniques a day instead of 2",
         help_text="2 is a gentle start; 3 gets round the body faster.",
     )
     time_zone = TimeZoneField(
@@ -158,13 +182,13 @@ class ItemLogForm(forms.Form):
         choices=LogEntry.Sensitivity.choices,
         required=False,
         widget=forms.RadioSelect,
-        label="Afterwards the area is",
+        label="How does the area feel now?",
     )
     movement = forms.ChoiceField(
         choices=LogEntry.Movement.choices,
         required=False,
         widget=forms.RadioSelect,
-        label="and it",
+        label="How does it move?",
     )
     note = forms.CharField(
         required=False,
@@ -187,10 +211,22 @@ class ItemLogForm(forms.Form):
         cleaned = super().clean()
         if cleaned.get("status") == LogEntry.Status.DONE:
             if not cleaned.get("sensitivity") or not cleaned.get("movement"):
-                raise forms.ValidationError(FEEDBACK_REQUIRED_ERROR)
+                raise forms.ValidationError(FEEDBACK_REQUIRED_ERROR, code="feedback")
         else:
             cleaned["sensitivity"] = cleaned["movement"] = ""
         return cleaned
+
+    @property
+    def unanswered_feedback(self) -> dict[str, str]:
+        """Each feedback question left open on an item marked done, with its error's id.
+
+        The missing answers are one error of the whole item (FEEDBACK_REQUIRED_ERROR),
+        shown once under the questions; each question left open points to it.
+        """
+        if not self.is_bound or not self.has_error(NON_FIELD_ERRORS, "feedback"):
+            return {}
+        error_id = f"{self.prefix}-feedback-error"
+        return {name: error_id for name in ("sensitivity", "movement") if not self[name].value()}
 
 
 ItemLogFormSet = formset_factory(ItemLogForm, extra=0)
@@ -215,6 +251,50 @@ class StretchLogForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # Empty minutes mean the stretch was not done today, whatever else was touched.
         self.fields["unbroken_minutes"].required = False
+
+
+@dataclass(frozen=True)
+class LogError:
+    """One problem with a day's log, for the summary at the top of "today"."""
+
+    text: str
+    anchor: str  # the id of the control to go to, or of the item when it has none
+
+
+def _control_id(field) -> str:
+    # Radios are reached through their first option (static/js/daylog.js maps it to the
+    # group's one button).
+    return f"{field.auto_id}_0" if field.widget_type == "radioselect" else field.auto_id
+
+
+def day_log_errors(
+    items: list[tuple[str, str, ItemLogForm]], stretch: tuple[str, StretchLogForm] | None
+) -> list[LogError]:
+    """Every error of the day's one form, in page order, each naming its item.
+
+    ``items``: (name, the item's element id, its form); ``stretch``: (name, form) when
+    the stretch is part of the form.
+    """
+    found = []
+    for name, item_id, form in items:
+        for error in form.non_field_errors():
+            missing = list(form.unanswered_feedback)
+            anchor = _control_id(form[missing[0]]) if missing else item_id
+            found.append(LogError(f"{name}: {error}", anchor))
+        for field_name, errors in form.errors.items():
+            if field_name == NON_FIELD_ERRORS:
+                continue
+            field = form[field_name]
+            anchor = item_id if field.is_hidden else _control_id(field)
+            found += [LogError(f"{name}: {error}", anchor) for error in errors]
+    if stretch is not None:
+        name, form = stretch
+        for field_name, errors in form.errors.items():
+            field = form[field_name] if field_name != NON_FIELD_ERRORS else None
+            anchor = _control_id(field) if field is not None else "stretch"
+            label = f"{name}, {field.label.lower()}" if field is not None else name
+            found += [LogError(f"{label}: {error}", anchor) for error in errors]
+    return found
 
 
 class NoteForm(forms.Form):

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from members.services import chosen_time_zone
 from routines import documents, plancache, scheduler, selectors, services
-from routines.forms import ItemLogFormSet, NoteForm, RoutineForm, StretchLogForm
+from routines.forms import ItemLogFormSet, NoteForm, RoutineForm, StretchLogForm, day_log_errors
 from routines.models import LogEntry, Routine, StretchLog
 from techniques.models import Technique
 from techniques.pdf import RENDER_FAILED_MESSAGE, RENDER_FAILED_TITLE, pdf_error_response
@@ -114,13 +114,14 @@ def _today_page(
         )
     if stretch_form is None:
         stretch_form = _stretch_form(None, overview.data.today_stretch, stretch.suggested_prop)
+    item_forms = _pair_forms(overview.rows, formset.forms)
     context = {
         "routine": routine,
         "day": day,
         "query": query,
         "plan": overview.plan,
         "region": overview.region,
-        "item_forms": _pair_forms(overview.rows, formset.forms),
+        "item_forms": item_forms,
         "rows": overview.rows,
         "formset": formset,
         "stretch_form": stretch_form,
@@ -140,10 +141,21 @@ def _today_page(
         "pinned": overview.pinned,
         "finished": overview.data.today_finished,
         "target_minutes": scheduler.STRETCH_TARGET_MINUTES,
+        "fix_errors": FIX_ERRORS,
+        "log_errors": _log_errors(overview, item_forms, stretch_form),
     }
     if csrf_token is not None:
         context["csrf_token"] = csrf_token
     return render(request, "routines/routine_today.html", context, status=status)
+
+
+def _log_errors(overview, item_forms, stretch_form) -> list:
+    """The day's form errors for the summary at the top of the page, in page order."""
+    items = [
+        (row.technique.name, f"item-{row.item.slug}", form) for row, form in item_forms if form
+    ]
+    name = overview.stretch_technique.name if overview.stretch_technique else "Stretch"
+    return day_log_errors(items, (name, stretch_form) if overview.shows_stretch else None)
 
 
 def _stretch_form(data, logged: scheduler.StretchRecord | None, suggested_prop: str):
@@ -193,7 +205,7 @@ def log(request):
     )
     stretch_valid = not stretch_form.is_bound or stretch_form.is_valid()
     if not formset.is_valid() or not stretch_valid:
-        messages.error(request, FIX_ERRORS)
+        # The page's error summary says it, with a link to each answer to fix.
         return _today_page(
             request, routine, day, query, formset=formset, stretch_form=stretch_form, status=400
         )

@@ -3,9 +3,10 @@
 
    - The main menu on narrow screens closes with Escape and gives focus back to its
      button: Bootstrap's collapse has no Escape key of its own.
-   - A form that comes back with errors puts focus on its first invalid field (or on
-     the form's own error when no field is at fault), so a screen reader announces the
-     error once, with the field it belongs to, and the keyboard starts there. */
+   - A form that comes back with errors puts focus on its error summary when it has
+     one ([data-error-summary], "today"), else on its first invalid field (or on the
+     form's own error when no field is at fault), so a screen reader announces the
+     error once and the keyboard starts there. */
 (function () {
   "use strict";
 
@@ -25,6 +26,11 @@
   }
 
   function focusFirstError() {
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) {
+      summary.focus();
+      return;
+    }
     var field = document.querySelector("form [aria-invalid='true']");
     if (field) {
       field.focus();

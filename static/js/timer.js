@@ -3,7 +3,10 @@
    No network, no dependencies; every control is a real button. Timers start
    hidden in the HTML, so a page without JavaScript keeps only the instructions.
    Each timer tells the page what it does with a bubbling "holdtimer" event
-   (detail.state: start, pause, switch, target, done, reset); the guided session listens. */
+   (detail.state: start, pause, switch, target, done, reset); the guided session listens.
+   Reset shows only once a timer has run, so Tab meets one button per timer before that.
+   A timer without its own beep box follows the page's one ([data-timer-beep], on
+   "today"), remembered in this browser. */
 (function () {
   "use strict";
 
@@ -70,7 +73,7 @@
     var announce = part(root, "announce");
     var startButton = part(root, "start");
     var resetButton = part(root, "reset");
-    var beepBox = part(root, "beep");
+    var beepBox = beepControl(root);
     var state = { side: 1, left: seconds, running: false, timer: null, last: 0 };
 
     function sideText() {
@@ -80,8 +83,9 @@
     function render() {
       clock.textContent = format(state.left);
       side.textContent = sideText();
-      var label = state.left < seconds || state.side > 1 ? "Resume" : "Start";
-      startButton.textContent = state.running ? "Pause" : (state.left <= 0 ? "Start again" : label);
+      var started = state.left < seconds || state.side > 1;
+      startButton.textContent = state.running ? "Pause" : (state.left <= 0 ? "Start again" : (started ? "Resume" : "Start"));
+      resetButton.hidden = !started;
     }
 
     function say(text) { announce.textContent = text; }
@@ -143,7 +147,12 @@
       render();
     }
 
-    resetButton.addEventListener("click", function () { reset(); say("Timer reset."); tell(root, "reset"); });
+    resetButton.addEventListener("click", function () {
+      reset();
+      startButton.focus();  /* Reset hides itself: focus stays in the timer. */
+      say("Timer reset.");
+      tell(root, "reset");
+    });
     render();
   }
 
@@ -155,7 +164,7 @@
     var announce = part(root, "announce");
     var startButton = part(root, "start");
     var resetButton = part(root, "reset");
-    var beepBox = part(root, "beep");
+    var beepBox = beepControl(root);
     var state = { elapsed: 0, running: false, timer: null, last: 0, reached: false };
 
     function render() {
@@ -163,6 +172,7 @@
       startButton.textContent = state.running ? "I moved: stop" : "Start lying still";
       var unit = target === 1 ? " unbroken minute" : " unbroken minutes";
       side.textContent = (state.reached ? "Target reached: " : "Target: ") + target + unit;
+      resetButton.hidden = state.elapsed <= 0;
     }
 
     function say(text) { announce.textContent = text; }
@@ -213,11 +223,35 @@
       state.elapsed = 0;
       state.reached = false;
       root.classList.remove("is-done");
+      render();
+      startButton.focus();
       say("Timer reset.");
       tell(root, "reset");
-      render();
     });
     render();
+  }
+
+  var BEEP_KEY = "smr-timer-beep";
+
+  /* The timer's own beep box, or the page's one, which it then shows. */
+  function beepControl(root) {
+    var own = part(root, "beep");
+    if (own) { return own; }
+    var shared = document.querySelector("[data-timer-beep]");
+    if (shared && !shared.getAttribute("data-ready")) {
+      shared.setAttribute("data-ready", "true");
+      try {
+        shared.checked = window.localStorage.getItem(BEEP_KEY) !== "off";
+        shared.addEventListener("change", function () {
+          window.localStorage.setItem(BEEP_KEY, shared.checked ? "on" : "off");
+        });
+      } catch (error) {
+        /* Storage refused (private mode): the box still works for this page. */
+      }
+      var holder = shared.closest("[data-timer-sound]");
+      if (holder) { holder.hidden = false; }
+    }
+    return shared;
   }
 
   function init() {

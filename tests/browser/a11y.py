@@ -62,7 +62,8 @@ FOCUS_JS = """() => {
 
 
 # On a page that came back with errors: each error shown once, tied to its field, and
-# focus on the first one (static/js/site.js), so a screen reader announces it once.
+# focus on the error summary or else the first error (static/js/site.js), so a screen
+# reader announces it once.
 ERRORS_JS = """() => {
   const problems = [];
   const selector = '.invalid-feedback, .errorlist, .alert-danger, .alert-warning, [role=alert]';
@@ -95,7 +96,8 @@ ERRORS_JS = """() => {
       problems.push(`“${error.innerText.trim()}” belongs to no field`);
     }
   }
-  const first = document.querySelector('form [aria-invalid=true]')
+  const first = document.querySelector('[data-error-summary]')
+    || document.querySelector('form [aria-invalid=true]')
     || document.querySelector('form [role=alert]');
   if (first && document.activeElement !== first) problems.push('focus is not on the first error');
   return problems;
