@@ -78,6 +78,9 @@ class RoutineForm(forms.Form):
         choices=Routine.PerDay.choices,
         coerce=int,
         initial=Routine.PerDay.TWO,
+        # Unchecked is an answer (2), not a missing one: no "required" mark on the box.
+        required=False,
+        empty_value=Routine.PerDay.TWO.value,
         widget=ThreeADayCheckbox,
         label="3 techniques a day instead of 2",
         help_text="2 is a gentle start; 3 gets round the body faster.",

@@ -7,6 +7,8 @@ control. Every press is counted, for the figures in the README.
 
 from dataclasses import dataclass, field
 
+from playwright.sync_api import expect
+
 ALLOWED_KEYS = ("Tab", "Shift+Tab", "Space", "Enter", "Escape")
 IS_FOCUSED = "(el) => el === document.activeElement"
 
@@ -59,3 +61,34 @@ class Keyboard:
         """Open an address (from the address bar, or a link in an email)."""
         self.page.goto(url)
         self.page.wait_for_load_state("load")
+
+
+SKIP_TO_LOG = "Skip to today’s log"
+
+
+def log_today(kb: Keyboard, *, minutes: str = "3") -> list[str]:
+    """On "today", from page load: skip to the log, mark each item done (less sensitive,
+    moves better), type the stretch's minutes and press Enter to save. The items' names.
+
+    Each question is one button that Space moves to its next answer (static/js/daylog.js).
+    """
+    page = kb.page
+    kb.activate(page.get_by_role("link", name=SKIP_TO_LOG))
+    items = page.locator("li.plan-item:has([data-log-choice])")
+    names = []
+    for n in range(items.count()):
+        item = items.nth(n)
+        name = item.get_by_role("heading", level=2).inner_text().strip()
+        names.append(name)
+        for question, answer in (
+            (f"{name}: Did you do it?", "Done"),
+            ("How does the area feel now?", "Less sensitive"),
+            ("How does it move?", "Moves better"),
+        ):
+            button = item.get_by_role("button", name=question)
+            kb.tab_to(button)
+            kb.press("Space")
+            expect(button).to_have_accessible_name(f"{question} {answer}")
+    kb.fill(page.get_by_role("spinbutton", name="Unbroken, motionless minutes"), minutes)
+    kb.press("Enter")  # Enter in a text field sends its form
+    return names

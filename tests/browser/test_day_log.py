@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from routines import services
 from routines.models import LogEntry, StretchLog
 from techniques.models import Region, Tool
+from tests.browser.steps import answer
 from tests.browser.world import _member, sign_in
 
 pytestmark = pytest.mark.browser
@@ -39,14 +40,15 @@ def test_a_full_day_is_logged_in_one_submit_and_the_plan_moves_as_announced(site
 
     first, second = items.nth(0), items.nth(1)
     # The feedback questions appear only once an item is marked done.
-    expect(first.get_by_label("Less sensitive")).to_be_hidden()
-    first.get_by_label("Done").check()
-    expect(first.get_by_label("Less sensitive")).to_be_visible()
-    first.get_by_label("Less sensitive").check()
-    first.get_by_label("Moves better").check()
-    second.get_by_label("Done").check()
-    second.get_by_label("More sensitive").check()
-    second.get_by_label("Moves worse").check()
+    feels = first.get_by_role("button", name="How does the area feel now?")
+    expect(feels).to_be_hidden()
+    answer(first, "Did you do it?", "Done")
+    expect(feels).to_be_visible()
+    answer(first, "How does the area feel now?", "Less sensitive")
+    answer(first, "How does it move?", "Moves better")
+    answer(second, "Did you do it?", "Done")
+    answer(second, "How does the area feel now?", "More sensitive")
+    answer(second, "How does it move?", "Moves worse")
     second.get_by_label("Note for next time (optional)").fill("Sore on the left")
     page.get_by_label("Unbroken, motionless minutes").fill("3")
     page.get_by_role("button", name="Save today’s log").click()

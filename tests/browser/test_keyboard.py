@@ -1,9 +1,9 @@
 """The site by keyboard alone: Tab, Shift+Tab, Space and Enter, never the mouse or arrows.
 
 The first-week walk is a list of steps, each a function of the keyboard, the live site
-and the newcomer, run in order in one browser session. Steps to come (logging a day on
-"today" and its hold timer, after the today page's rework) are appended to
-``FIRST_WEEK``. Each step's key presses are printed; the README records them.
+and the newcomer, run in order in one browser session: ``FIRST_WEEK``, ending with a
+day logged in one submit on "today" and a hold timer started there. Each step's key
+presses are printed; the README records them.
 """
 
 import re
@@ -14,9 +14,11 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from questions.models import Comment
+from routines.models import LogEntry, Routine, StretchLog
 from tests.browser.a11y import DESKTOP, PHONE
-from tests.browser.keyboard import Keyboard
+from tests.browser.keyboard import SKIP_TO_LOG, Keyboard, log_today
 from tests.browser.steps import PASSWORD
+from tests.browser.world import _member, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -109,11 +111,40 @@ def start_a_plan(kb: Keyboard, site, person: Newcomer) -> None:
     expect(kb.page.get_by_role("heading", name=re.compile(r"^Today: "))).to_be_visible()
 
 
-FIRST_WEEK = [use_the_hold_timer, join, confirm_the_email, ask_a_question, start_a_plan]
+def log_a_day(kb: Keyboard, site, person: Newcomer) -> None:
+    """The first day, from the page onboarding lands on: both techniques done with their
+    feedback and the stretch's minutes, in one submit, in fewer than 25 presses."""
+    before = kb.presses
+    assert len(log_today(kb, minutes="2.5")) == 2
+    expect(kb.page.get_by_text("Saved: 2 items logged and the stretch logged.")).to_be_visible()
+    assert kb.presses - before < 25
+    assert LogEntry.objects.filter(member__email=person.email, status="done").count() == 2
+    assert StretchLog.objects.get(member__email=person.email).unbroken_minutes == 2.5
+
+
+def time_a_hold_on_today(kb: Keyboard, site, person: Newcomer) -> None:
+    """Back on "today" after saving: the first item's hold timer starts with Space."""
+    kb.activate(kb.page.get_by_role("link", name=SKIP_TO_LOG))
+    start = kb.page.locator("li.plan-item").first.get_by_role("button", name="Start")
+    kb.activate(start, key="Space")
+    pause = kb.page.locator("li.plan-item").first.get_by_role("button", name="Pause")
+    expect(pause).to_be_focused()
+
+
+FIRST_WEEK = [
+    use_the_hold_timer,
+    join,
+    confirm_the_email,
+    ask_a_question,
+    start_a_plan,
+    log_a_day,
+    time_a_hold_on_today,
+]
 
 
 def test_the_first_week_by_keyboard_alone(site, keyboard, viewport):
-    """Timer, join, confirm, ask, start a plan: every step with Tab, Space and Enter only."""
+    """Timer, join, confirm, ask, start a plan, log a day, time a hold on "today": every
+    step with Tab, Space and Enter only."""
     person = Newcomer()
     counts = {}
     for step in FIRST_WEEK:
@@ -122,6 +153,22 @@ def test_the_first_week_by_keyboard_alone(site, keyboard, viewport):
         counts[step.__name__] = keyboard.presses - before
     print(f"key presses at {viewport['width']} px: {counts}, characters typed: {keyboard.typed}")
     assert all(counts.values())
+
+
+def test_three_a_day_is_chosen_at_onboarding_with_space(site, browser):
+    """The daily maximum is a checkbox, not radios: Space picks 3 a day, no arrow key."""
+    member = _member("tris")
+    context = browser.new_context(viewport=PHONE)
+    sign_in(context, site, member)
+    kb = Keyboard(context.new_page())
+    kb.start_page(f"{site.url}/routine/start/")
+    three = kb.page.get_by_role("checkbox", name="3 techniques a day instead of 2")
+    kb.activate(three, key="Space")
+    expect(three).to_be_checked()
+    kb.activate(kb.page.get_by_role("button", name="Make my plan"))
+    expect(kb.page.get_by_role("heading", name=re.compile(r"^Today: "))).to_be_visible()
+    assert Routine.objects.get(member=member).per_day == 3
+    context.close()
 
 
 def test_the_menu_closes_with_escape_and_gives_focus_back(site, browser):

@@ -20,7 +20,7 @@ from routines.models import LogEntry, StretchLog
 from routines.views import FIX_ERRORS
 from techniques.models import Region, Tool
 from tests.browser.a11y import DESKTOP, PHONE, page_problems, report
-from tests.browser.keyboard import Keyboard
+from tests.browser.keyboard import SKIP_TO_LOG, Keyboard, log_today
 from tests.browser.world import _member, sign_in
 
 pytestmark = pytest.mark.browser
@@ -69,27 +69,10 @@ def item(page, name: str):
     return page.locator("li.plan-item", has=page.get_by_role("heading", name=name, level=2))
 
 
-def log_the_day(kb: Keyboard, *, minutes: str = "3") -> None:
-    """From page load: skip to the log, each technique done (less sensitive, moves better),
-    the stretch's minutes typed, Enter to save."""
-    page = kb.page
-    kb.activate(page.get_by_role("link", name="Skip to today’s log"))
-    for name in TECHNIQUES:
-        status = item(page, name).get_by_role("button", name=f"{name}: Did you do it?")
-        kb.tab_to(status)
-        kb.press("Space")
-        expect(status).to_have_accessible_name(f"{name}: Did you do it? Done")
-        feels = item(page, name).get_by_role("button", name="How does the area feel now?")
-        kb.tab_to(feels)
-        kb.press("Space")
-        expect(feels).to_have_accessible_name("How does the area feel now? Less sensitive")
-        moves = item(page, name).get_by_role("button", name="How does it move?")
-        kb.tab_to(moves)
-        kb.press("Space")
-        expect(moves).to_have_accessible_name("How does it move? Moves better")
-    kb.fill(page.get_by_role("spinbutton", name="Unbroken, motionless minutes"), minutes)
-    kb.press("Enter")  # a text field's Enter sends its form
-    expect(page.get_by_text("Saved: 2 items logged and the stretch logged.")).to_be_visible()
+def log_the_day(kb: Keyboard) -> None:
+    """The day's two techniques and the stretch, logged from page load (``log_today``)."""
+    assert log_today(kb, minutes="3") == TECHNIQUES
+    expect(kb.page.get_by_text("Saved: 2 items logged and the stretch logged.")).to_be_visible()
 
 
 @VIEWPORTS
@@ -118,7 +101,7 @@ def test_the_hold_timer_starts_from_the_keyboard_with_nothing_to_open(
     kb = Keyboard(page)
     timer = page.get_by_role("group", name=f"Hold timer for {TECHNIQUES[0]}")
     expect(timer.get_by_role("button", name="Reset")).to_be_hidden()
-    kb.activate(page.get_by_role("link", name="Skip to today’s log"))
+    kb.activate(page.get_by_role("link", name=SKIP_TO_LOG))
     clock = timer.get_by_role("timer")
     shown = clock.inner_text()
     kb.activate(timer.get_by_role("button", name="Start"), key="Space")
@@ -142,7 +125,7 @@ def test_a_mistake_is_summarised_at_the_top_and_each_link_reaches_its_answer(
     its link lands on the question left open, which is invalid and described by its error."""
     page = open_today(browser, site, member, viewport)
     kb = Keyboard(page)
-    kb.activate(page.get_by_role("link", name="Skip to today’s log"))
+    kb.activate(page.get_by_role("link", name=SKIP_TO_LOG))
     first = TECHNIQUES[0]
     status = item(page, first).get_by_role("button", name=f"{first}: Did you do it?")
     kb.activate(status, key="Space")

@@ -1,0 +1,136 @@
+"""The day's log and onboarding as keyboard users meet them: one checkbox for 3 a day,
+and a mistake on "today" summarised at the top, tied to the answers left open."""
+
+import re
+from datetime import date
+from html import unescape
+from http import HTTPStatus
+
+import pytest
+from django.contrib.messages import get_messages
+
+from routines import selectors
+from routines.forms import (
+    FEEDBACK_REQUIRED_ERROR,
+    ItemLogForm,
+    LogError,
+    RoutineForm,
+    StretchLogForm,
+    day_log_errors,
+)
+from routines.models import LogEntry
+from routines.views import FIX_ERRORS
+
+pytestmark = pytest.mark.django_db
+DAY = date(2026, 3, 2)
+ALLOWED = frozenset({"glute-ball-roll", "side-hip-ball-press"})
+
+
+def _routine_form(per_day: str | None) -> RoutineForm:
+    regions = list(selectors.region_list())
+    data = {"region_hip": "on", "time_zone": "UTC", "reminder_time": "07:00"}
+    data |= {f"order_{region.slug}": str(n) for n, region in enumerate(regions, start=1)}
+    if per_day is not None:
+        data["per_day"] = per_day
+    return RoutineForm(data, regions=regions, default_regions=["hip"])
+
+
+@pytest.mark.parametrize(("posted", "per_day"), [(None, 2), ("3", 3), ("2", 2), ("", 2)])
+def test_three_a_day_is_one_checkbox_and_leaving_it_means_two(catalogue, posted, per_day):
+    """An unticked box posts nothing and means 2; ticked it posts 3; an explicit 2 stays 2."""
+    form = _routine_form(posted)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["per_day"] == per_day
+
+
+def test_three_a_day_refuses_any_other_number(catalogue):
+    """A made-up daily maximum is a clear form error, not a crash."""
+    form = _routine_form("7")
+    assert not form.is_valid()
+    assert "per_day" in form.errors
+
+
+@pytest.mark.parametrize(("initial", "checked"), [(2, False), (3, True)])
+def test_the_box_posts_3_and_is_ticked_for_a_routine_of_3(catalogue, initial, checked):
+    """The checkbox's value is always 3; it starts ticked only for a routine of 3 a day."""
+    regions = list(selectors.region_list())
+    field = RoutineForm(regions=regions, default_regions=[], initial={"per_day": initial})
+    html = str(field["per_day"])
+    assert 'type="checkbox"' in html
+    assert 'value="3"' in html
+    assert ("checked" in html) is checked
+    assert "required" not in html
+
+
+def _item(prefix: str, **data) -> ItemLogForm:
+    posted = {f"{prefix}-{key}": value for key, value in data.items()}
+    form = ItemLogForm(posted, prefix=prefix, allowed=ALLOWED)
+    form.is_valid()
+    return form
+
+
+def test_done_without_feedback_points_each_open_question_to_the_one_error():
+    """Both questions left open point to the item's error; an answered one does not."""
+    both = _item("form-0", technique="glute-ball-roll", status="done")
+    assert both.unanswered_feedback == {
+        "sensitivity": "form-0-feedback-error",
+        "movement": "form-0-feedback-error",
+    }
+    one = _item("form-1", technique="glute-ball-roll", status="done", sensitivity="less")
+    assert one.unanswered_feedback == {"movement": "form-1-feedback-error"}
+    fine = _item("form-2", technique="glute-ball-roll", status="skipped")
+    assert fine.unanswered_feedback == {}
+
+
+def test_the_summary_names_each_item_and_links_to_the_control_to_fix():
+    """Errors in page order, each naming its item; radios by their first option, a hidden
+    field by its item, the stretch's minutes by their box."""
+    open_question = _item("form-0", technique="glute-ball-roll", status="done", movement="same")
+    not_today = _item("form-1", technique="psoas-press", status="skipped")
+    stretch = StretchLogForm(
+        {"stretch-prop": "book", "stretch-unbroken_minutes": "99"}, prefix="stretch"
+    )
+    stretch.is_valid()
+    errors = day_log_errors(
+        [
+            ("Glute Ball Roll", "item-glute-ball-roll", open_question),
+            ("Psoas Press", "item-psoas-press", not_today),
+        ],
+        ("Supported Corpse Stretch", stretch),
+    )
+    assert errors[:2] == [
+        LogError(f"Glute Ball Roll: {FEEDBACK_REQUIRED_ERROR}", "id_form-0-sensitivity_0"),
+        LogError("Psoas Press: That technique is not on your plan today.", "item-psoas-press"),
+    ]
+    [minutes] = errors[2:]
+    assert minutes.text.startswith("Supported Corpse Stretch, unbroken, motionless minutes: ")
+    assert minutes.anchor == "id_stretch-unbroken_minutes"
+
+
+def test_a_bad_submit_comes_back_with_the_summary_not_a_message(auth_client, routine):
+    """Done without feedback: 400, nothing saved, the title says Error, one summary at the
+    top whose link goes to the first question left open, which is marked invalid."""
+    post = {
+        "form-TOTAL_FORMS": "2",
+        "form-INITIAL_FORMS": "2",
+        "form-0-technique": "glute-ball-roll",
+        "form-0-status": "done",
+        "form-1-technique": "side-hip-ball-press",
+    }
+    response = auth_client.post(f"/routine/log/?date={DAY.isoformat()}", post)
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert not LogEntry.objects.exists()
+    page = unescape(response.content.decode())
+    assert re.search(r"<title>Error: Today’s plan", page)
+    assert page.count(FIX_ERRORS) == 1
+    assert list(get_messages(response.wsgi_request)) == []
+    summary = page[
+        page.index("data-error-summary") : page.index("</div>", page.index("data-error-summary"))
+    ]
+    assert f'href="#id_form-0-sensitivity_0">Glute Ball Roll: {FEEDBACK_REQUIRED_ERROR}' in summary
+    first_option = re.search(r'<input type="radio"[^>]*id="id_form-0-sensitivity_0"[^>]*>', page)[0]
+    assert 'aria-invalid="true"' in first_option
+    assert 'aria-describedby="form-0-feedback-error"' in first_option
+    assert page.count(f"<strong>{FEEDBACK_REQUIRED_ERROR}</strong>") == 1
+    # The untouched item is not in error.
+    assert 'id="id_form-1-sensitivity_0" aria-invalid' not in page
