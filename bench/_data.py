@@ -274,10 +274,11 @@ def generate(
                 "notify_replies",
                 "notify_followed",
                 "notify_new_questions",
+                "time_zone_chosen",
                 "created_at",
             ),
             (
-                (pk, "Coach Sam" if n == 0 else f"Reader {n}", "UTC", True, True, False, now)
+                (pk, "Coach Sam" if n == 0 else f"Reader {n}", "UTC", True, True, False, True, now)
                 for n, pk in enumerate(member_ids)
             ),
         )

@@ -5,8 +5,11 @@ and is served only while all of them are current:
 
 - :data:`CATALOGUE`: regions, tools, techniques and their steps: the catalogue, home,
   each technique page's instructions and region links, the plans' catalogue;
-- :func:`technique_scope`: one technique's page and thread (its comments, FAQ entries,
-  former slugs, and the names and staff badges of the people who wrote there);
+- :func:`technique_scope`: one technique's own content (its fields, FAQ entries, former
+  slugs);
+- :func:`thread_scope`: one technique's questions and answers (its comments, and the
+  names and staff badges of the people who wrote there), apart from its content so a
+  comment leaves the instructions cached;
 - :data:`QUESTIONS`: the recently answered questions on the home page;
 - :func:`member_scope`: what is one member's own: their account, profile, routine, log,
   notes, pins, stretch log, their own comments and the questions they follow.
@@ -43,6 +46,11 @@ catalogue_loaded = Signal()
 def technique_scope(slug: str) -> str:
     """The scope of one technique's page and thread, by its slug (as addresses name it)."""
     return f"technique:{slug}"
+
+
+def thread_scope(slug: str) -> str:
+    """The scope of one technique's thread, by the technique's slug."""
+    return f"thread:{slug}"
 
 
 def member_scope(member_id: int) -> str:
@@ -107,7 +115,7 @@ def _technique_slug(technique_id: int | None) -> list[str]:
 
 
 def _written_on(member_id: int) -> list[str]:
-    """The scopes of the techniques a member has written on (their name shows there)."""
+    """The scopes of the threads a member has written in (their name shows there)."""
     from questions.models import Comment
 
     slugs = (
@@ -116,7 +124,7 @@ def _written_on(member_id: int) -> list[str]:
         .values_list("technique__slug", flat=True)
         .distinct()
     )
-    return [technique_scope(slug) for slug in slugs]
+    return [thread_scope(slug) for slug in slugs]
 
 
 def catalogue_changed(sender, instance, **kwargs) -> None:
@@ -144,7 +152,7 @@ def technique_part_changed(sender, instance, **kwargs) -> None:
 
 def comment_changed(sender, instance, **kwargs) -> None:
     """A comment: its technique's thread, the home page's answers, its author's view."""
-    scopes = [technique_scope(s) for s in _technique_slug(instance.technique_id)]
+    scopes = [thread_scope(s) for s in _technique_slug(instance.technique_id)]
     if instance.author_id is not None:
         scopes.append(member_scope(instance.author_id))
     bump(QUESTIONS, *scopes)

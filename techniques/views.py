@@ -22,8 +22,9 @@ from techniques.video import ranged_file_response
 
 
 def _technique_scopes(slug):
-    """What a technique page shows: the catalogue (its region's list) and the technique."""
-    return (versions.CATALOGUE, versions.technique_scope(slug))
+    """What a technique page shows: the catalogue (its region's list), the technique and
+    its thread."""
+    return (versions.CATALOGUE, versions.technique_scope(slug), versions.thread_scope(slug))
 
 
 @cache_anonymous_page(scopes=lambda: (versions.CATALOGUE, versions.QUESTIONS))
@@ -178,7 +179,7 @@ def _thread_reader(request, slug):
         lambda: question_selectors.thread_reader(
             technique=_technique_heading(slug), viewer=request.user
         ),
-        scopes=(versions.member_scope(request.user.pk), versions.technique_scope(slug)),
+        scopes=(versions.member_scope(request.user.pk), versions.thread_scope(slug)),
         fresh=question_selectors.ThreadReader.is_current,
     )
 
@@ -206,9 +207,8 @@ def _body_html(request, technique):
         }
         return render_to_string("techniques/_technique_body.html", context, request)
 
-    return pagecache.cached_fragment(
-        "technique", (technique.pk,), render_body, scopes=_technique_scopes(technique.slug)
-    )
+    scopes = (versions.CATALOGUE, versions.technique_scope(technique.slug))
+    return pagecache.cached_fragment("technique", (technique.pk,), render_body, scopes=scopes)
 
 
 def _thread_html(request, technique, reader, page_number):
@@ -242,9 +242,8 @@ def _thread_html(request, technique, reader, page_number):
 
     # An inline reply form (?replyto=) carries this session's CSRF token.
     parts = None if reader.key is None or reply_to else (technique.pk, page_number, reader.key)
-    return pagecache.cached_fragment(
-        "thread", parts, render_thread, scopes=(versions.technique_scope(technique.slug),)
-    )
+    scopes = (versions.technique_scope(technique.slug), versions.thread_scope(technique.slug))
+    return pagecache.cached_fragment("thread", parts, render_thread, scopes=scopes)
 
 
 # --- Downloads: printable PDFs and videos -------------------------------------------------

@@ -269,3 +269,17 @@ def _queued_after_sending(page, *, tries: int = 50) -> int:
             return 0
         page.wait_for_timeout(200)
     return count
+
+
+def test_chromium_finds_the_session_installable(site, page, member):
+    """Chromium's own installability check finds nothing missing: manifest, icons, worker."""
+    sign_in(page, site, member.email)
+    page.goto(f"{site.url}/routine/session/{AT}")
+    expect(page.locator("[data-session]")).to_have_attribute("data-offline", "ready")
+    devtools = page.context.new_cdp_session(page)
+    manifest = devtools.send("Page.getAppManifest")
+    assert manifest["errors"] == []
+    assert manifest["url"].endswith("/routine/session/app.webmanifest")
+    errors = devtools.send("Page.getInstallabilityErrors")["installabilityErrors"]
+    # Playwright's browser contexts are private windows, where nothing can be installed.
+    assert [error["errorId"] for error in errors if error["errorId"] != "in-incognito"] == []

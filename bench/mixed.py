@@ -1,0 +1,473 @@
+"""Pages read by many members and visitors while comments and logs land, against a bare view.
+
+Run: .venv/bin/python bench/mixed.py [--seconds 60] [--redis-db 12] [--env NAME=VALUE ...]
+
+The bench/pages.py set-up (a fresh PostgreSQL database with 10,000 members, 100,000
+comments with 500 on Psoas Press, 1,000,000 log rows; gunicorn with 2 sync workers,
+production settings, Redis) under real traffic instead of one hot session:
+
+- readers: wrk (2 threads, 20 connections) drives one page kind at a time, each request
+  taking the next of many addresses and sessions: the bare view, home, the catalogue
+  (every ``?region=``), every technique page read anonymously, technique pages read by
+  1,000 distinct signed-in members (each on a random technique), "today" for the same
+  1,000 members, and the bare view again. Each page kind gets an equal share of
+  ``--seconds``;
+- writers, in this process, for the whole run: 2 comments a second on random techniques
+  by random members (``questions.services.comment_create``, as the comment form posts),
+  and 10 log submissions a second for random members of the 1,000 (:func:`submit_log`,
+  the service the "today" form calls);
+- freshness: after every comment, the page that shows it is read by a visitor and by a
+  signed-in member (not the author) until it does: a read that started after the commit
+  and does not show it is stale; after every log submission, the member's "today" is read
+  once and must show it. The reads queue behind wrk's like any reader's.
+
+Prints requests/s, p50/p99 and errors per page kind, each as a share of the mean of the
+two bare-view runs, the writes made, the comment delays (max, p99, stale reads after
+1 s) and the logs not shown at once, and whether the targets hold. ``--env`` passes a
+setting to the servers, e.g. ``--env USER_CACHE_SECONDS=0`` to measure without a layer.
+"""
+
+import argparse
+import random
+import re
+import secrets
+import shutil
+import signal
+import statistics
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._data import PSOAS, Bench, Gunicorn, generate, request, session_cookie
+from bench.pages import load_average, parse_wrk
+
+READERS = 1_000
+COMMENTS_PER_SECOND = 2
+LOGS_PER_SECOND = 10
+FRESH_WITHIN = 1.0
+TARGETS = {"technique, signed in": 0.15, "today": 0.20, "technique, anonymous": 0.40}
+PHASES = (
+    "baseline",
+    "home",
+    "catalogue",
+    "technique, anonymous",
+    "technique, signed in",
+    "today",
+    "baseline (again)",
+)
+
+# Each wrk thread walks the address list from its own offset; any answer but 200 is
+# counted (a 302 to the sign-in page would otherwise pass as a success).
+WRK_SCRIPT = r"""
+local lines = {}
+local threads = {}
+local position = 0
+local bad = 0
+
+function setup(thread)
+  thread:set("offset", #threads * 7919)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  for line in io.lines(args[1]) do
+    local path, cookie = line:match("^([^\t]*)\t?(.*)$")
+    table.insert(lines, {path, cookie})
+  end
+  position = offset or 0
+end
+
+function request()
+  position = position + 1
+  local entry = lines[(position % #lines) + 1]
+  local headers = {}
+  if entry[2] ~= "" then headers["Cookie"] = entry[2] end
+  return wrk.format("GET", entry[1], headers)
+end
+
+function response(status, headers, body)
+  if status ~= 200 then bad = bad + 1 end
+end
+
+function done(summary, latency, requests)
+  local total = 0
+  for _, thread in ipairs(threads) do total = total + (thread:get("bad") or 0) end
+  io.write(string.format("Not 200: %d\n", total))
+end
+"""
+
+
+def submit_log(member_id: int, note: str) -> None:
+    """One submission of the "today" form for ``member_id``: the first technique of their
+    plan done, with ``note`` (as ``routines.views.log`` builds and records it)."""
+    from django.utils import timezone
+
+    from routines import scheduler, selectors, services
+    from routines.models import Routine
+    from techniques.models import Technique
+
+    routine = Routine.objects.select_related("member").get(member_id=member_id)
+    day = selectors.local_date(selectors.member_time_zone(routine.member), timezone.now())
+    plan = selectors.plan_for_today(selectors.routine_data(routine, today=day))
+    slug = next(i.slug for i in plan.items if i.slug != scheduler.DEFAULT_STRETCH_SLUG)
+    services.log_items(
+        member=routine.member,
+        routine=routine,
+        day=day,
+        step_index=plan.step_index,
+        rotation_slugs=[i.slug for i in plan.items if i.counts_for_rotation],
+        items=[
+            services.ItemLog(
+                technique=Technique.objects.get(slug=slug),
+                status="done",
+                sensitivity="less",
+                movement="better",
+                note=note,
+            )
+        ],
+    )
+
+
+@dataclass
+class Freshness:
+    """What the writers did and what the readers saw right after."""
+
+    comments: int = 0
+    comment_errors: list[str] = field(default_factory=list)
+    delays: list[float] = field(default_factory=list)
+    stale_reads: int = 0
+    stale_after_limit: int = 0
+    never_shown: int = 0
+    logs: int = 0
+    log_errors: list[str] = field(default_factory=list)
+    logs_not_shown: int = 0
+    probe_errors: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class ProbeFailed(Exception):
+    """A reader's check got no page (an error status or no answer): not a stale read."""
+
+
+def _shows(port: int, path: str, cookie: str | None, token: str) -> bool:
+    headers = {"Cookie": cookie} if cookie else {}
+    try:
+        status, _, body = request("127.0.0.1", port, "GET", path, headers=headers, timeout=30)
+    except OSError as error:
+        raise ProbeFailed(f"{path}: {error!r}") from error
+    if status != 200:
+        raise ProbeFailed(f"{path}: status {status}")
+    return token.encode() in body
+
+
+def _checked(seen: "Freshness", check, *args) -> None:
+    """Run a reader's check in the pool, keeping its failure as a figure of the run."""
+    try:
+        check(*args)
+    except ProbeFailed as failure:
+        with seen.lock:
+            seen.probe_errors.append(str(failure))
+
+
+def _paced(rate: float, stop: threading.Event, step) -> None:
+    """Call ``step`` ``rate`` times a second until ``stop`` (late calls do not pile up)."""
+    interval = 1 / rate
+    due = time.monotonic()
+    while not stop.is_set():
+        step()
+        due += interval
+        pause = due - time.monotonic()
+        if pause > 0:
+            stop.wait(pause)
+        else:
+            due = time.monotonic()
+
+
+def comment_writer(port, authors, reader_cookie, techniques, stop, seen: Freshness, probes, seed):
+    """Post comments on random techniques; time until each shows to the next readers."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import AnonymousUser
+    from django.db import connection
+
+    from questions import selectors, services
+    from techniques.models import Technique
+
+    rng = random.Random(seed)
+    users = get_user_model().objects
+
+    def probe(path: str, token: str, posted: float) -> None:
+        # A read is stale when it started after the commit and does not show the
+        # comment; a read queued behind others is late, not stale.
+        staleness, stale, late = 0.0, 0, 0
+        for cookie in (None, reader_cookie):
+            while True:
+                started = time.monotonic() - posted
+                if _shows(port, path, cookie, token):
+                    break
+                if started > 5:
+                    with seen.lock:
+                        seen.never_shown += 1
+                    return
+                stale += 1
+                late += started > FRESH_WITHIN
+                staleness = max(staleness, time.monotonic() - posted)
+                time.sleep(0.05)
+        with seen.lock:
+            seen.stale_reads += stale
+            seen.stale_after_limit += late
+            seen.delays.append(staleness)
+
+    def step() -> None:
+        token = f"mixed-{secrets.token_hex(6)}"
+        try:
+            technique = Technique.objects.get(slug=rng.choice(techniques))
+            comment = services.comment_create(
+                technique=technique,
+                author=users.get(pk=rng.choice(authors)),
+                body=f"How often is too often for this one? {token}",
+            )
+            number = selectors.comment_page_number(comment=comment, viewer=AnonymousUser())
+        except Exception as error:
+            with seen.lock:
+                seen.comment_errors.append(repr(error))
+            return
+        posted = time.monotonic()
+        with seen.lock:
+            seen.comments += 1
+        path = technique.get_absolute_url() + (f"?comments={number}" if number > 1 else "")
+        probes.submit(_checked, seen, probe, path, token, posted)
+
+    try:
+        _paced(COMMENTS_PER_SECOND, stop, step)
+    finally:
+        connection.close()
+
+
+def log_writer(port, members, cookies, stop, seen: Freshness, probes, seed):
+    """Submit logs for random members; each member's "today" must show theirs at once."""
+    from django.db import connection
+
+    rng = random.Random(seed)
+
+    def probe(cookie: str, token: str) -> None:
+        shown = _shows(port, "/routine/", cookie, token)
+        with seen.lock:
+            seen.logs_not_shown += not shown
+
+    def step() -> None:
+        n = rng.randrange(len(members))
+        token = f"mixed{secrets.token_hex(6)}"
+        try:
+            submit_log(members[n], token)
+        except Exception as error:
+            with seen.lock:
+                seen.log_errors.append(repr(error))
+            return
+        with seen.lock:
+            seen.logs += 1
+        probes.submit(_checked, seen, probe, cookies[n], token)
+
+    try:
+        _paced(LOGS_PER_SECOND, stop, step)
+    finally:
+        connection.close()
+
+
+def wrk(base: str, lines: list[str], *, seconds: int, work: Path, label: str) -> dict:
+    import subprocess
+
+    name = re.sub(r"\W+", "-", label)
+    addresses = work / f"{name}.txt"
+    addresses.write_text("\n".join(lines) + "\n")
+    script = work / "mixed.lua"
+    script.write_text(WRK_SCRIPT)
+    command = ["wrk", "-t2", "-c20", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    command += ["-s", str(script), base, "--", str(addresses)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=True)
+    figures = parse_wrk(done.stdout)
+    found = re.search(r"Not 200: (\d+)", done.stdout)
+    figures["not_200"] = int(found.group(1)) if found else 0
+    if not figures["requests"]:
+        print(done.stdout, done.stderr, sep="\n")
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=60, help="the whole run; shared by pages")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--redis-db", type=int, default=12, help="Redis database of this run")
+    parser.add_argument(
+        "--env", action="append", default=[], help="NAME=VALUE for the servers (repeatable)"
+    )
+    parser.add_argument("--members", type=int, default=10_000)
+    parser.add_argument("--comments", type=int, default=100_000)
+    parser.add_argument("--log-rows", type=int, default=1_000_000)
+    parser.add_argument("--keep", action="store_true", help="keep the database and folder")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed (apt-get install wrk; scripts/setup.sh does it)")
+    extra = dict(item.split("=", 1) for item in args.env)
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    bench = Bench("mixed", keep=args.keep, redis_db=args.redis_db)
+    try:
+        started = time.perf_counter()
+        bench.setup_django(**extra)
+        print(
+            f"database {bench.db_name}: migrated, seeded in {time.perf_counter() - started:.1f} s"
+        )
+        started = time.perf_counter()
+        data = generate(members=args.members, comments=args.comments, log_rows=args.log_rows)
+        rows = ", ".join(f"{k} {v:,}" for k, v in data.counts.items())
+        print(f"data: {rows} ({time.perf_counter() - started:.1f} s)", flush=True)
+        run(bench, data, args, extra)
+    finally:
+        bench.cleanup()
+
+
+def run(bench: Bench, data, args, extra: dict) -> None:
+    from questions.models import Comment
+    from techniques.models import Region, Technique
+
+    rng = random.Random(7)
+    readers = rng.sample(data.member_ids, READERS)
+    started = time.perf_counter()
+    cookies = []
+    for member_id in readers:
+        name, key = session_cookie(member_id)
+        cookies.append(f"{name}={key}")
+    print(f"{READERS} signed-in sessions made in {time.perf_counter() - started:.1f} s")
+    slugs = list(Technique.objects.published().values_list("slug", flat=True))
+    regions = list(Region.objects.values_list("slug", flat=True))
+    # Members whose comments go live at once (one of theirs is published already).
+    authors = list(
+        Comment.objects.filter(status=Comment.Status.PUBLISHED, author__is_staff=False)
+        .order_by()
+        .values_list("author_id", flat=True)
+        .distinct()[:500]
+    )
+    addresses = {
+        "baseline": ["/bench/baseline\t"],
+        "home": ["/\t"],
+        "catalogue": ["/techniques/\t", *(f"/techniques/?region={r}\t" for r in regions)],
+        "technique, anonymous": [f"/techniques/{s}/\t" for s in slugs],
+        "technique, signed in": [
+            f"/techniques/{rng.choice([PSOAS, *slugs])}/\t{cookie}" for cookie in cookies
+        ],
+        "today": [f"/routine/\t{cookie}" for cookie in cookies],
+    }
+    addresses["baseline (again)"] = addresses["baseline"]
+    seconds = max(1, args.seconds // len(PHASES))
+    seen = Freshness()
+    results = {}
+    stop = threading.Event()
+    # Readers' checks run beside the writers, so a slow page never slows the writes.
+    probes = ThreadPoolExecutor(max_workers=4)
+    with Gunicorn(bench, workers=args.workers, **extra) as server:
+        base = f"http://127.0.0.1:{server.port}"
+        for path, cookie in (("/routine/", cookies[0]), (f"/techniques/{PSOAS}/", cookies[0])):
+            status, _, body = request(
+                "127.0.0.1", server.port, "GET", path, headers={"Cookie": cookie}
+            )
+            if status != 200 or b"Sign out" not in body:
+                raise SystemExit(f"{path}: status {status} or not signed in; not measuring")
+        print(
+            f"gunicorn: {args.workers} sync workers on {base}, {extra or 'default settings'}; "
+            f"{seconds} s a page; load average {load_average()}",
+            flush=True,
+        )
+        writers = [
+            threading.Thread(
+                target=comment_writer,
+                args=(server.port, authors, cookies[-1], slugs, stop, seen, probes, 1),
+            ),
+            threading.Thread(
+                target=log_writer, args=(server.port, readers, cookies, stop, seen, probes, 2)
+            ),
+        ]
+        for writer in writers:
+            writer.start()
+        begun = time.monotonic()
+        try:
+            for label in PHASES:
+                results[label] = wrk(
+                    base, addresses[label], seconds=seconds, work=bench.work, label=label
+                )
+                print(f"  measured {label}: {results[label]['rps']:.0f} req/s", flush=True)
+        finally:
+            stop.set()
+            for writer in writers:
+                writer.join(timeout=30)
+            elapsed = time.monotonic() - begun
+            probes.shutdown(wait=True)
+        server_errors = server.errors_logged()
+    report(results, seen, elapsed, server_errors)
+
+
+def report(results: dict, seen: Freshness, elapsed: float, server_errors: list[str]) -> None:
+    baseline = (results["baseline"]["rps"] + results["baseline (again)"]["rps"]) / 2
+    print()
+    print(f"ratio against the mean of the two baseline runs ({baseline:.0f} req/s)")
+    print(
+        f"{'page':<22} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>7} {'target':>7} errors"
+    )
+    failures = []
+    for label, figures in results.items():
+        ratio = figures["rps"] / baseline if baseline else 0.0
+        errors = figures["not_200"] + figures["socket_errors"]
+        target = TARGETS.get(label)
+        mark = ""
+        if target is not None and ratio < target:
+            mark = "  MISSED"
+            failures.append(f"{label}: {ratio:.1%} < {target:.0%}")
+        if errors:
+            failures.append(f"{label}: {errors} errors")
+        print(
+            f"{label:<22} {figures['rps']:8.0f} {figures['p50']:8.1f} {figures['p99']:8.1f} "
+            f"{ratio:7.1%} {f'{target:.0%}' if target else '-':>7} {errors:6d}{mark}"
+        )
+    delays = sorted(seen.delays)
+    p99 = delays[min(len(delays) - 1, int(len(delays) * 0.99))] if delays else float("nan")
+    print(
+        f"\nwrites in {elapsed:.0f} s: {seen.comments} comments "
+        f"({seen.comments / elapsed:.1f}/s), {seen.logs} log submissions "
+        f"({seen.logs / elapsed:.1f}/s); errors: {len(seen.comment_errors)} comments, "
+        f"{len(seen.log_errors)} logs"
+    )
+    for error in (seen.comment_errors + seen.log_errors)[:5]:
+        print("  ", error)
+    print(
+        f"comment missing from reads started after its commit (visitor, then member): "
+        f"{seen.stale_reads} stale reads, {seen.stale_after_limit} of them after "
+        f"{FRESH_WITHIN:.0f} s; staleness median "
+        f"{statistics.median(delays) * 1000 if delays else float('nan'):.0f} ms, "
+        f"p99 {p99 * 1000:.0f} ms, max {(delays[-1] if delays else float('nan')) * 1000:.0f} ms; "
+        f"never shown within 5 s: {seen.never_shown}"
+    )
+    print(f"own log not on the member's next 'today': {seen.logs_not_shown} of {seen.logs}")
+    print(f"readers' checks that got no page: {len(seen.probe_errors)}")
+    for error in seen.probe_errors[:5]:
+        print("  ", error)
+    if seen.comment_errors or seen.log_errors:
+        failures.append("write errors")
+    if seen.stale_after_limit or seen.never_shown:
+        failures.append(f"comments stale after {FRESH_WITHIN:.0f} s")
+    if seen.probe_errors:
+        failures.append(f"{len(seen.probe_errors)} checks got no page")
+    if seen.logs_not_shown:
+        failures.append(f"{seen.logs_not_shown} logs not shown at once")
+    if server_errors:
+        failures.append(f"{len(server_errors)} error lines in the server log")
+        print("\n".join(server_errors[:10]))
+    print(f"load average after the run: {load_average()}")
+    print("targets:", "met" if not failures else "NOT met: " + "; ".join(failures))
+
+
+if __name__ == "__main__":
+    main()
