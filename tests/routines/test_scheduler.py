@@ -564,7 +564,7 @@ def test_dropping_the_current_region_goes_on_with_the_next_region_still_chosen()
     """Leaving out thigh and calves mid-thigh starts the shoulder, then hip."""
     member = Member()
     follow(member, 0, 2)
-    member.change(day(3), regions=("shoulder", "hip"))
+    member.change(day(3), regions=("hip", "shoulder"))
     assert spelled(follow(member, 3, 5)) == [
         ("2027-01-07", "shoulder", ["lat-roll", "pec-ball-press"]),
         ("2027-01-08", "shoulder", ["upper-trap-ball-press", "rear-delt-ball-press"]),
