@@ -139,6 +139,7 @@ def _today_page(
         "pinnable": overview.pinnable,
         "pinned": overview.pinned,
         "finished": overview.data.today_finished,
+        "done_in_round": overview.done_in_round,
         "target_minutes": scheduler.STRETCH_TARGET_MINUTES,
     }
     if csrf_token is not None:

@@ -280,6 +280,18 @@ def test_a_logged_item_shows_its_state_once(auth_client, routine):
     assert "all done today" in page
 
 
+def test_the_round_counts_what_was_logged_today(auth_client, routine):
+    """Before saving the hip round is 0 of 6 done; after logging two it says 2 of 6."""
+    assert "0 of 6 hip techniques done in this round" in _text(auth_client.get(TODAY))
+    auth_client.post(
+        "/routine/log/" + _at(DAY),
+        _log_post({"glute-ball-roll": DONE_WELL, "side-hip-ball-press": {"status": "skipped"}}),
+    )
+    text = _text(auth_client.get(TODAY))
+    assert "2 of 6 hip techniques done in this round" in text
+    assert "all done today" in text
+
+
 def test_ticks_and_the_stretch_are_saved_in_one_submit(auth_client, user, routine):
     """Items ticked off and the stretch minutes entered go in together; nothing is lost."""
     routine.tension = True
