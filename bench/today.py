@@ -201,13 +201,13 @@ def main() -> None:
         from django.db import connection
         from django.test import Client
 
-        from smrsite import pagecache
+        from smrsite import versions
 
         prepare_database()
         member = build_member()
         client = Client()
         client.force_login(member)
-        forget = partial(pagecache.member_changed, member_id=member.pk)
+        forget = partial(versions.bump, versions.member_scope(member.pk))
         cached = "on" if settings.PAGE_CACHE_SECONDS > 0 else "off (set REDIS_URL)"
         print(
             f"database {connection.vendor}, page cache {cached}, "

@@ -8,11 +8,10 @@ from django.contrib.auth.models import Group
 
 from members.models import Profile
 from members.services import staff_email_verify
-from smrsite.pagecache import InvalidatesPageCacheAdmin
 
 
 @admin.register(Profile)
-class ProfileAdmin(InvalidatesPageCacheAdmin, admin.ModelAdmin):
+class ProfileAdmin(admin.ModelAdmin):
     list_display = ["public_name", "user", "time_zone", "notify_replies", "notify_new_questions"]
     list_filter = ["notify_replies", "notify_followed", "notify_new_questions", "time_zone"]
     list_select_related = ["user"]

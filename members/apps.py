@@ -7,17 +7,9 @@ class MembersConfig(AppConfig):
     verbose_name = "Members"
 
     def ready(self) -> None:
-        from django.contrib.auth import get_user_model
-        from django.db.models.signals import post_delete, post_migrate, post_save
+        from django.db.models.signals import post_migrate
 
-        from members.auth import forget_user
         from members.services import site_sync
-
-        def user_changed(sender, instance, **kwargs) -> None:
-            forget_user(instance.pk)
-
-        for signal in (post_save, post_delete):
-            signal.connect(user_changed, sender=get_user_model(), dispatch_uid="members.user")
 
         def sync_site(sender, using, **kwargs) -> None:
             site_sync(using=using)

@@ -3,7 +3,7 @@
 Django loads the user from the database on every signed-in request; on a kept page
 (a technique page, today's plan) that query was the largest cost left. The backends
 below are Django's and allauth's, with ``get_user`` read through the shared cache.
-Every save or delete of a user forgets the copy (``members.apps``), so a password
+Every save or delete of a user forgets the copy (``smrsite.versions``), so a password
 change, a deactivation or a staff flag set in the admin applies on the next request;
 a change made with ``QuerySet.update()`` bypasses that and shows within
 ``USER_CACHE_SECONDS``. Without a shared cache (``PAGE_CACHE_SECONDS`` is 0, or no

@@ -10,7 +10,6 @@ from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from members.models import Profile
-from smrsite import pagecache
 
 
 def profile_for(user: AbstractBaseUser) -> Profile:
@@ -55,8 +54,6 @@ def profile_update(*, profile: Profile, **values: object) -> Profile:
         setattr(profile, name, value)
     profile.full_clean()
     profile.save()
-    if "display_name" in values:
-        pagecache.content_changed()  # comments on public pages show the name
     return profile
 
 

@@ -4,7 +4,6 @@ from django.shortcuts import redirect, render
 
 from members import services
 from members.forms import ProfileForm
-from smrsite import pagecache
 
 PROFILE_SAVED = "Your settings are saved."
 
@@ -17,8 +16,6 @@ def profile_edit(request):
     if request.method == "POST" and form.is_valid():
         form.instance.time_zone_chosen = True  # whatever zone it showed, they kept it
         form.save()
-        if "display_name" in form.changed_data:
-            pagecache.content_changed()  # comments on public pages show the name
         messages.success(request, PROFILE_SAVED)
         return redirect("members:profile")
     return render(request, "members/profile_form.html", {"form": form})

@@ -4,7 +4,6 @@ from django.utils.translation import ngettext
 from questions import services
 from questions.models import Comment, CommentFlag
 from smrsite.admin_fields import NamedTabularInline
-from smrsite.pagecache import InvalidatesPageCacheAdmin
 
 
 class CommentFlagInline(NamedTabularInline):
@@ -16,7 +15,7 @@ class CommentFlagInline(NamedTabularInline):
 
 
 @admin.register(Comment)
-class CommentAdmin(InvalidatesPageCacheAdmin, admin.ModelAdmin):
+class CommentAdmin(admin.ModelAdmin):
     """The moderation queue: filter by status (pending first), approve or hide in bulk."""
 
     list_display = ["__str__", "technique", "author", "kind", "status", "created_at", "answered"]

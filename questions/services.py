@@ -15,7 +15,6 @@ from members.services import profile_for, profile_update
 from questions import emails, tasks
 from questions.models import COMMENT_MAX_DEPTH, Comment, CommentFlag, ThreadSubscription
 from questions.text import comment_normalise
-from smrsite import pagecache
 from techniques.models import FaqEntry, Technique
 
 BODY_MIN_LENGTH = 2
@@ -179,10 +178,6 @@ def comment_create(
         if follow:
             thread_follow(thread_id=comment.thread_id, member=author, following=True)
     _rate_count(author=author, now=now)
-    # The author sees their comment at once, even while it waits for moderation.
-    pagecache.member_changed(member_id=author.pk)
-    if comment.status == Comment.Status.PUBLISHED:
-        pagecache.content_changed()
     if comment.kind == Comment.Kind.QUESTION:
         tasks.notify_after_commit(emails.notify_new_question, comment.pk)
     if comment.kind == Comment.Kind.REPLY and comment.status == Comment.Status.PUBLISHED:
@@ -232,7 +227,6 @@ def comment_update(
     comment.edited_at = now
     comment.full_clean()
     comment.save(update_fields=["body", "edited_at"])
-    pagecache.content_changed()
     return comment
 
 
@@ -241,7 +235,6 @@ def comment_delete(*, comment: Comment, by: AbstractBaseUser) -> None:
     """Delete a comment; one with replies stays as a "removed" placeholder so the thread holds."""
     if not comment_can_delete(comment, by):
         raise PermissionDenied(NOT_YOURS)
-    pagecache.content_changed()
     if comment.root_id:
         Comment.objects.filter(pk=comment.root_id, answer=comment).update(
             answer=None, answered_at=None
@@ -277,7 +270,6 @@ def comment_approve(*, comment: Comment, by: AbstractBaseUser) -> Comment:
     was_pending = comment.status == Comment.Status.PENDING
     comment.status = Comment.Status.PUBLISHED
     comment.save(update_fields=["status"])
-    pagecache.content_changed()
     if was_pending and comment.kind == Comment.Kind.REPLY:
         tasks.notify_after_commit(emails.notify_reply, comment.pk)
     return comment
@@ -288,7 +280,6 @@ def comment_hide(*, comment: Comment, by: AbstractBaseUser) -> Comment:
     _require_staff(by)
     comment.status = Comment.Status.HIDDEN
     comment.save(update_fields=["status"])
-    pagecache.content_changed()
     return comment
 
 
@@ -320,7 +311,6 @@ def comment_mark_answer(
     else:
         question.answer, question.answered_at = reply, now or timezone.now()
     question.save(update_fields=["answer", "answered_at"])
-    pagecache.content_changed()
     return question
 
 
@@ -348,7 +338,6 @@ def thread_follow(*, thread_id: int, member: AbstractBaseUser, following: bool) 
     ThreadSubscription.objects.update_or_create(
         member=member, thread_id=thread_id, defaults={"following": following}
     )
-    pagecache.member_changed(member_id=member.pk)
 
 
 def faq_promotable(reply: Comment) -> bool:
@@ -380,5 +369,4 @@ def faq_promote(*, reply: Comment, by: AbstractBaseUser, question: str, answer: 
     )
     entry.full_clean()
     entry.save()
-    pagecache.content_changed()
     return entry

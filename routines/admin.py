@@ -11,34 +11,7 @@ from routines.models import (
     RoutineRegion,
     StretchLog,
 )
-from smrsite import pagecache
 from smrsite.admin_fields import NamedTabularInline
-
-
-class ChangesMemberPlanAdmin:
-    """``ModelAdmin`` mixin: saves and deletes here forget the member's stored "today" page.
-
-    Admin edits bypass routines.services, so the admin says itself whose plan changed
-    (``save_related`` covers inlines and many-to-many fields such as pins).
-    """
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        pagecache.member_changed(member_id=obj.member_id)
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        pagecache.member_changed(member_id=form.instance.member_id)
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        pagecache.member_changed(member_id=obj.member_id)
-
-    def delete_queryset(self, request, queryset):
-        members = set(queryset.values_list("member_id", flat=True))
-        super().delete_queryset(request, queryset)
-        for member_id in members:
-            pagecache.member_changed(member_id=member_id)
 
 
 class RoutineRegionInline(NamedTabularInline):
@@ -69,7 +42,7 @@ class DailySessionInline(NamedTabularInline):
 
 
 @admin.register(Routine)
-class RoutineAdmin(ChangesMemberPlanAdmin, admin.ModelAdmin):
+class RoutineAdmin(admin.ModelAdmin):
     list_display = ["member", "per_day", "tension", "start_date", "reminders_on", "reminder_time"]
     list_filter = ["per_day", "tension", "reminders_on"]
     list_select_related = ["member"]
@@ -82,7 +55,7 @@ class RoutineAdmin(ChangesMemberPlanAdmin, admin.ModelAdmin):
 
 
 @admin.register(LogEntry)
-class LogEntryAdmin(ChangesMemberPlanAdmin, admin.ModelAdmin):
+class LogEntryAdmin(admin.ModelAdmin):
     list_display = ["day", "member", "technique", "status", "sensitivity", "movement"]
     list_filter = ["status", "sensitivity", "movement", "technique__region", "day"]
     list_select_related = ["member", "technique"]
@@ -92,7 +65,7 @@ class LogEntryAdmin(ChangesMemberPlanAdmin, admin.ModelAdmin):
 
 
 @admin.register(StretchLog)
-class StretchLogAdmin(ChangesMemberPlanAdmin, admin.ModelAdmin):
+class StretchLogAdmin(admin.ModelAdmin):
     list_display = ["day", "member", "prop", "unbroken_minutes", "tension"]
     list_filter = ["prop", "tension", "day"]
     list_select_related = ["member"]

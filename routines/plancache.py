@@ -6,18 +6,16 @@ when the member writes something, the catalogue changes or the member's day turn
 so it is stored whole, one copy per member (and ``?date=`` override), together with
 what it was built from, and served only while all of that still holds:
 
-- the member's *revision*, a random token that every write to their routine, log,
-  notes, pins, stretch or profile replaces (``smrsite.pagecache.member_changed``, called by
-  ``routines.services``, the admin and, for the time zone, a profile signal);
-- the catalogue's *content version* (``smrsite.pagecache``), which every write to
-  the catalogue replaces, and the *release* of the code that built the page, so a
-  deploy never serves pages of the release before;
+- the member's version (``smrsite.versions.member_scope``), which model signals replace
+  on every write to their routine, log, notes, pins, stretch, profile or account,
+  wherever it is made (services, the admin);
+- the catalogue's version (``smrsite.versions.CATALOGUE``), and the *release* of the
+  code that built the page, so a deploy never serves pages of the release before;
 - the day: the page's day must still be the member's day now, in the time zone the
-  page was built for (which the revision vouches for).
+  page was built for (which the member's version vouches for).
 
-Tokens are replaced right away and again when the transaction commits, so a page
-built from data read in between cannot outlive the write. The tokens and the page
-come in one cache round trip, so a stored page costs no query beyond signing in.
+The versions and the page come in one cache round trip, so a stored page costs no
+query beyond signing in.
 Pages expire after ``ROUTINES_TODAY_CACHE_SECONDS`` (by default the page cache's
 ``PAGE_CACHE_SECONDS``), which bounds how long a write made while the cache was
 unreachable can go unseen. The cache is off where the page cache is off: with a
@@ -37,7 +35,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 
-from smrsite import pagecache
+from smrsite import pagecache, versions
 
 
 def _timeout() -> int:
@@ -57,7 +55,8 @@ class TodayPage:
         self.slot = None
         if request.method != "GET" or _timeout() <= 0 or len(messages.get_messages(request)):
             return
-        slot = pagecache.lookup("today", parts, member_id=member_id)
+        scopes = (versions.member_scope(member_id), versions.CATALOGUE)
+        slot = pagecache.lookup("today", (*parts, member_id), scopes=scopes)
         if slot.stamp is not None:
             self.slot = slot
 
@@ -89,8 +88,3 @@ class TodayPage:
             pagecache.keep(self.slot, (time_zone, day, pieces), timeout=_timeout())
             response[pagecache.HIT_HEADER] = "miss"
         return response
-
-
-def profile_changed(sender, instance, **kwargs) -> None:
-    """Signal receiver: a saved or deleted profile may have moved the member's day."""
-    pagecache.member_changed(member_id=instance.user_id)

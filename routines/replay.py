@@ -23,7 +23,6 @@ from django.db import transaction
 
 from routines import scheduler, selectors, services
 from routines.models import LogEntry, StretchLog
-from smrsite import pagecache
 from techniques.models import Region, Technique, Tool
 
 MAX_DAYS = 3660
@@ -237,12 +236,12 @@ def replay(scenario: Scenario, *, keep: str | None = None) -> list[dict[str, Any
                 day = scenario.start + timedelta(days=n)
                 with _clock_at_noon(day):
                     days.append(_play_day(routine, day, scenario, scenario.events.get(n)))
-            # Staff's unpublishing was part of the story, not of the catalogue.
-            for slug, was_published in published.items():
-                Technique.objects.filter(slug=slug).exclude(is_published=was_published).update(
-                    is_published=was_published
-                )
-            pagecache.content_changed()
+            # Staff's unpublishing was part of the story, not of the catalogue. Saved one
+            # by one, as the admin would, so every cached copy of the catalogue hears of it.
+            for technique in Technique.objects.all():
+                if technique.is_published != published[technique.slug]:
+                    technique.is_published = published[technique.slug]
+                    technique.save(update_fields=["is_published"])
             if keep is None:
                 raise _Discard
     except _Discard:
@@ -320,8 +319,6 @@ def _play_day(routine, day: date, scenario: Scenario, event: DayEvents | None) -
         technique = Technique.objects.get(slug=_resolve(slug))
         technique.is_published = False
         technique.save()
-        # What the admin's save does after any edit: the catalogue changed.
-        pagecache.content_changed()
     if event.routine is not None:
         routine.refresh_from_db()
         settings = _settings(event.routine, routine)

@@ -495,15 +495,14 @@ class _Planner:
 
     # Holding back ---------------------------------------------------------------------
 
-    def _own_hold(self, slug: str, day: date) -> date | None:
-        """The report day that holds ``slug`` back on ``day``, if one does."""
+    def _own_hold(self, slug: str, day: date, current: PassStart | None) -> date | None:
+        """The report day that holds ``slug`` back on ``day`` in the pass ``current``, if any."""
         reported = self.last_report.get(slug)
         if reported is None:
             return None
         if day <= reported + timedelta(days=HOLD_DAYS):
             return reported
         info = self.index[slug]
-        current = self.passes[-1] if self.passes else None
         if current is None or current.region != info.region:
             return None
         # A turn is a pass of its region: one that began within 7 days of the report
@@ -518,19 +517,19 @@ class _Planner:
         )
         return None if earlier else reported
 
-    def _hold(self, slug: str, day: date) -> Held | None:
-        """Why ``slug`` is held back on ``day``: its own overuse or a held lead-in."""
+    def _hold(self, slug: str, day: date, current: PassStart | None) -> Held | None:
+        """Why ``slug`` is held back on ``day`` in ``current``: its overuse or a held lead-in."""
         info = self.index[slug]
-        reported = self._own_hold(slug, day)
+        reported = self._own_hold(slug, day, current)
         if reported is not None:
             return Held(slug, info.region, "overuse", reported, None)
         seen = {slug}
-        current = info
+        current_pass, current = current, info
         while (before := _prerequisite(current, self.index, self.settings)) and (
             before.slug not in seen
         ):
             seen.add(before.slug)
-            reported = self._own_hold(before.slug, day)
+            reported = self._own_hold(before.slug, day, current_pass)
             if reported is not None:
                 reason = HELD_AFTER.format(name=before.display_name)
                 return Held(slug, info.region, "after", reported, None, before.slug, reason)
@@ -558,11 +557,19 @@ class _Planner:
             return [], []
         if self.passes[-1].region not in self.order:
             self.passes.append(PassStart(self.order[0], day))
-        passed_over: list[Held] = []
+        # Passes already recorded as ended today pass over their held techniques on
+        # this day too, as when the walk below ends them: the stored place shows the
+        # same day as the derived one.
+        passed_over = [
+            h
+            for ended in self._ended_on(day)
+            for slug in self._remaining(ended)
+            if (h := self._hold(slug, day, ended))
+        ]
         for begun in range(len(self.order) + 1):
             current = self.passes[-1]
             remaining = self._remaining(current)
-            held = [h for slug in remaining if (h := self._hold(slug, day))]
+            held = [h for slug in remaining if (h := self._hold(slug, day, current))]
             held_slugs = {h.slug for h in held}
             free = [slug for slug in remaining if slug not in held_slugs]
             if free:
@@ -574,6 +581,15 @@ class _Planner:
             following = self.order[(self.order.index(current.region) + 1) % len(self.order)]
             self.passes.append(PassStart(following, day))
         return [], passed_over
+
+    def _ended_on(self, day: date) -> list[PassStart]:
+        """The passes that ended on ``day`` because the passes after them began that day."""
+        first = len(self.passes)
+        while first > 0 and self.passes[first - 1].since == day:
+            first -= 1
+        if first == len(self.passes):
+            return []
+        return self.passes[max(first - 1, 0) : -1]
 
     # A day ----------------------------------------------------------------------------
 
@@ -616,7 +632,7 @@ class _Planner:
             for slug in free[:size]:
                 add_with_lead_ins(slug, "technique", reason)
         for slug in self._pinned():
-            hold = self._hold(slug, day)
+            hold = self._hold(slug, day, current)
             if hold is not None:
                 held_by_slug.setdefault(slug, hold)
             elif slug not in items:

@@ -1,7 +1,7 @@
 """Writes: onboarding and settings, the daily log, the stretch log, pins, feed tokens, reminders.
 
-Every write to a member's routine or log ends with ``pagecache.member_changed``: the
-member's stored "today" page must not outlive it.
+Cached pages that show a member's routine or log are kept fresh by model signals
+(``smrsite.versions``): nothing here calls the cache.
 """
 
 import logging
@@ -29,7 +29,6 @@ from routines.models import (
     StretchLog,
     new_feed_token,
 )
-from smrsite import pagecache
 from smrsite.mail import site_email
 from techniques.models import Region, Technique, Tool
 
@@ -138,7 +137,6 @@ def routine_create(
     _apply_settings(routine, regions=regions, tools=tools, left_out=left_out)
     RoutinePass.objects.create(routine=routine, region=regions[0], since=start_date)
     _set_time_zone(member, time_zone)
-    pagecache.member_changed(member_id=routine.member_id)
     return routine
 
 
@@ -236,7 +234,6 @@ def routine_update(
         routine, today=today, old_regions=old_regions, new_regions=_region_slugs(routine)
     )
     _set_time_zone(routine.member, time_zone)
-    pagecache.member_changed(member_id=routine.member_id)
     return routine
 
 
@@ -271,7 +268,6 @@ def cycle_choice_apply(*, routine: Routine, key: str, today: date) -> scheduler.
         routine.excluded_techniques.add(
             *Technique.objects.filter(slug__in=value.split(","), is_published=True)
         )
-    pagecache.member_changed(member_id=routine.member_id)
     return choice
 
 
@@ -346,7 +342,6 @@ def day_log_save(
     _session_update(routine=routine, day=day, region=plan.region, finished=finished)
     place_sync(routine=routine, today=day)
     after = selectors.routine_data(routine, today=day)
-    pagecache.member_changed(member_id=routine.member_id)
     return DaySaved(
         items=len(items),
         stretch=stretch is not None,
@@ -370,7 +365,6 @@ def note_update(*, entry: LogEntry, note: str) -> LogEntry:
     entry.note = note.strip()
     entry.full_clean(validate_unique=False, validate_constraints=False)
     entry.save(update_fields=["note", "updated_at"])
-    pagecache.member_changed(member_id=entry.member_id)
     return entry
 
 
@@ -379,20 +373,17 @@ def technique_pin(*, routine: Routine, technique: Technique) -> None:
     if technique.kind != Technique.Kind.RELEASE:
         raise ValueError(NOT_PINNABLE_ERROR)
     routine.pinned_techniques.add(technique)
-    pagecache.member_changed(member_id=routine.member_id)
 
 
 def technique_unpin(*, routine: Routine, technique: Technique) -> None:
     """Stop doing a pinned technique daily; it stays in the rotation."""
     routine.pinned_techniques.remove(technique)
-    pagecache.member_changed(member_id=routine.member_id)
 
 
 def feed_token_regenerate(*, routine: Routine) -> Routine:
     """Give the calendar feed a new secret URL; the old one stops working at once."""
     routine.feed_token = new_feed_token()
     routine.save(update_fields=["feed_token", "updated_at"])
-    pagecache.member_changed(member_id=routine.member_id)
     return routine
 
 
@@ -401,7 +392,6 @@ def reminders_switch_off(*, routine: Routine) -> Routine:
     if routine.reminders_on:
         routine.reminders_on = False
         routine.save(update_fields=["reminders_on", "updated_at"])
-        pagecache.member_changed(member_id=routine.member_id)
     return routine
 
 

@@ -14,6 +14,7 @@ KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 BAD_KEY_ERROR = "This log has no valid key: reload the session page and save it again."
 BAD_DAY_ERROR = "This log is for a day that cannot be saved any more, or has not come yet."
+OTHER_MEMBER_ERROR = "This log was made by another member: sign in as them to send it."
 
 
 def valid_key(raw: str) -> str | None:

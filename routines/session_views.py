@@ -37,6 +37,7 @@ OFFLINE_ASSETS = (
     "css/routines.css",
     "js/site.js",
     "js/timer.js",
+    "js/log-queue.js",
     "js/session.js",
     "img/favicon.svg",
     "img/app-icon.svg",
@@ -179,6 +180,10 @@ def session_log(request):
     today, query = _today(request, routine)
     wants_json = "application/json" in request.headers.get("Accept", "")
     refuse = partial(_refuse, request, wants_json=wants_json, query=query)
+    member = request.POST.get("member", "")
+    if member and member != str(request.user.pk):
+        # Made on a shared phone by someone else: it waits there until they sign in.
+        return refuse([session.OTHER_MEMBER_ERROR], status=409)
     key = session.valid_key(request.POST.get("key", ""))
     if key is None:
         return refuse([session.BAD_KEY_ERROR])
@@ -229,6 +234,7 @@ def service_worker(request):
     source = _service_worker_source(
         tuple(static(path) for path in OFFLINE_ASSETS),
         (
+            ("QUEUE", static("js/log-queue.js")),
             ("PAGE", reverse("routines:session")),
             ("LOGOUT", reverse("account_logout")),
             ("MEDIA", settings.MEDIA_URL),

@@ -1,27 +1,22 @@
-"""Whole-page cache for anonymous readers, valid while one content version stands.
+"""Whole-page cache for anonymous readers, and kept values for signed-in pages.
 
-Only what every anonymous visitor sees alike is cached: GET requests from visitors
-who are not signed in, with no query parameters other than the view's allowed ones,
-no pending messages, and a 200 answer that set no cookie and used no CSRF token.
+Only what every anonymous visitor sees alike is cached whole: GET requests from
+visitors who are not signed in, with no query parameters other than the view's allowed
+ones, no pending messages, and a 200 answer that set no cookie and used no CSRF token.
 A signed-in member's page is never read from or written to this cache.
 
-Every entry is stored with the current *content version*, a random token in the
-cache, and only served while that token is current (the token and the entry are
-read in one round trip).
-Writes that change what a public page shows (technique edits, steps, FAQ,
-comments, display names) call :func:`content_changed`, which replaces the token:
-all cached pages become unreachable at once, on every app server sharing the cache.
-The token is replaced right away and again when the transaction commits, so a
-page rendered from the pre-commit data in between cannot outlive the write.
-Pages also expire after ``PAGE_CACHE_SECONDS``, which bounds staleness if the
-cache was unreachable when a write tried to invalidate it.
+Every entry is stored with the versions of its *scopes* (``smrsite.versions``: the
+catalogue, one technique, one member...) and the release of the code, and is only
+served while all of them are current; the versions and the entry are read in one
+round trip. Model signals replace a scope's version whenever something it shows is
+written, on every app server sharing the cache, so nothing here is ever called to
+invalidate. Entries also expire after ``PAGE_CACHE_SECONDS``, which bounds staleness
+if the cache was unreachable when a write tried to replace a version.
 
-Signed-in pages and parts of them that many members see alike (a technique page,
-its comment thread) are kept under the same version, and expire alike, with
-:func:`cached_value` and :func:`cached_fragment`; what is a member's own (how they
-see a thread, their today page) also carries their revision (:func:`member_changed`,
-:func:`cached_for_member`, :func:`lookup` and :func:`keep`). A whole page is kept
-without its CSRF token (:func:`csrf_pieces`, :func:`with_csrf_token`).
+Values that many signed-in readers share (a technique page's instructions, a page of
+its thread for readers who see it alike) are kept the same way with
+:func:`cached_value` and :func:`cached_fragment`; a whole page can be kept without its
+CSRF token (:func:`csrf_pieces`, :func:`with_csrf_token`).
 """
 
 import hashlib
@@ -29,29 +24,25 @@ import itertools
 import logging
 import re
 import secrets
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache as memoise
-from functools import partial, wraps
+from functools import wraps
 from typing import TypeVar
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.urls import Resolver404, resolve
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import SafeString, mark_safe
 
+from smrsite import versions
+
 logger = logging.getLogger(__name__)
 
-VERSION_KEY = "pagecache:version"
-MEMBER_REVISION_KEY = "pagecache:member:{member_id}"
-# A revision only has to outlive what is stored under it; losing one costs a miss.
-MEMBER_REVISION_SECONDS = 7 * 24 * 60 * 60
 HIT_HEADER = "X-Page-Cache"
 # What a release's pages are made of (see :func:`code_release`).
 SOURCES = (
@@ -68,49 +59,11 @@ CSRF_SLOT = f"csrf-slot-{secrets.token_hex(16)}"
 
 
 def content_version() -> str | None:
-    """The current content version, or None when the cache cannot hold one."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-        version = cache.get(VERSION_KEY)
-    return version
-
-
-def _bump() -> None:
-    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-
-
-def content_changed() -> None:
-    """Forget every cached page: call after any write that changes a public page."""
-    _bump()
-    transaction.on_commit(_bump, robust=True)
-
-
-def member_revision_key(member_id: int) -> str:
-    """Where the member's revision lives (read it with the entries it vouches for)."""
-    return MEMBER_REVISION_KEY.format(member_id=member_id)
-
-
-def member_revision(member_id: int) -> str | None:
-    """The member's revision: a random token every write of theirs replaces."""
-    key = member_revision_key(member_id)
-    cache.add(key, uuid.uuid4().hex, MEMBER_REVISION_SECONDS)
-    return cache.get(key)
-
-
-def _new_member_revision(member_id: int) -> None:
-    cache.set(member_revision_key(member_id), uuid.uuid4().hex, MEMBER_REVISION_SECONDS)
-
-
-def member_changed(*, member_id: int) -> None:
-    """Forget what is kept for one member (their today page, how they see threads).
-
-    Call after every write of theirs that such pages show: their routine, log, notes,
-    pins, stretch, profile, comments and follows. Like :func:`content_changed`, the
-    token is replaced right away and again when the transaction commits.
-    """
-    _new_member_revision(member_id)
-    transaction.on_commit(partial(_new_member_revision, member_id), robust=True)
+    """The catalogue's current version; None when caches are off or cannot hold one."""
+    if _timeout() <= 0:
+        return None
+    tokens = versions.current(versions.CATALOGUE)
+    return None if tokens is None else tokens[0]
 
 
 def _timeout() -> int:
@@ -143,9 +96,9 @@ def code_release() -> str:
 class Slot:
     """Where one value is kept, the stamp it must carry to be current, and what is there.
 
-    The stamp is the content version, the release and, for a member's own values,
-    the member's revision; ``None`` when the cache cannot hold them (nothing is then
-    kept). ``value`` is what the cache holds under the current stamp, or None.
+    The stamp is the versions of the value's scopes and the release; ``None`` when the
+    cache cannot hold them (nothing is then kept). ``value`` is what the cache holds
+    under the current stamp, or None.
     """
 
     key: str
@@ -153,14 +106,12 @@ class Slot:
     value: object | None
 
 
-def _slot(key: str, member_id: int | None = None) -> Slot:
-    # The tokens and the value come in one cache round trip.
-    revision_key = None if member_id is None else member_revision_key(member_id)
-    found = cache.get_many([VERSION_KEY, key, *filter(None, [revision_key])])
-    tokens = [found.get(VERSION_KEY) or content_version()]
-    if member_id is not None:
-        tokens.append(found.get(revision_key) or member_revision(member_id))
-    if None in tokens:
+def _slot(key: str, scopes: Iterable[str]) -> Slot:
+    # The versions and the value come in one cache round trip.
+    scopes = tuple(scopes)
+    found = cache.get_many([*(versions.key(scope) for scope in scopes), key])
+    tokens = versions.stamp(scopes, found)
+    if tokens is None:
         return Slot(key=key, stamp=None, value=None)
     stamp = (*tokens, code_release())
     stored = found.get(key)
@@ -168,17 +119,16 @@ def _slot(key: str, member_id: int | None = None) -> Slot:
     return Slot(key=key, stamp=stamp, value=stored[1] if current else None)
 
 
-def lookup(name: str, parts: Iterable[object], *, member_id: int | None = None) -> Slot:
+def lookup(name: str, parts: Iterable[object], *, scopes: Iterable[str]) -> Slot:
     """Where the value named by ``name`` and ``parts`` is kept, and what is there now.
 
-    ``parts`` must name everything besides public content (and, with ``member_id``,
-    the member's own data) that changes the value: the page number, what kind of
-    reader is looking... Read the slot before reading the data the value is built
-    from, so a value is never kept under tokens newer than its data.
+    ``scopes`` are what the value is built from (``smrsite.versions``); ``parts`` must
+    name everything else that changes it: the page number, what kind of reader is
+    looking... Read the slot before reading the data the value is built from, so a
+    value is never kept under versions newer than its data.
     """
-    parts = (*parts, member_id) if member_id is not None else tuple(parts)
     digest = hashlib.sha256("\0".join(map(str, parts)).encode()).hexdigest()[:32]
-    return _slot(f"kept:{name}:{digest}", member_id)
+    return _slot(f"kept:{name}:{digest}", scopes)
 
 
 def keep(slot: Slot, value: object, *, timeout: int | None = None) -> None:
@@ -233,39 +183,24 @@ def compact_html(html: str) -> str:
     )
 
 
-def cached_value(name: str, parts: Iterable[object] | None, compute: Callable[[], T]) -> T:
-    """What ``compute`` returns, computed once per content version for equal ``parts``.
+def cached_value(
+    name: str,
+    parts: Iterable[object] | None,
+    compute: Callable[[], T],
+    *,
+    scopes: Iterable[str],
+    fresh: Callable[[T], bool] = lambda value: True,
+) -> T:
+    """What ``compute`` returns, computed once while ``scopes`` stand for equal ``parts``.
 
-    ``parts`` as for :func:`lookup`; ``None`` means this request's value is its own,
-    so it is computed and not kept. The value must hold nothing secret or
-    per-session, such as a CSRF token, and must pickle.
+    ``parts`` and ``scopes`` as for :func:`lookup`; ``parts=None`` means this request's
+    value is its own, so it is computed and not kept. ``fresh`` says whether a kept
+    value still holds by the clock. The value must hold nothing secret or per-session,
+    such as a CSRF token, and must pickle.
     """
     if parts is None or _timeout() <= 0:
         return compute()
-    slot = lookup(name, parts)
-    if slot.value is not None:
-        return slot.value
-    value = compute()
-    keep(slot, value)
-    return value
-
-
-def cached_for_member(
-    member_id: int,
-    name: str,
-    parts: Iterable[object],
-    compute: Callable[[], T],
-    *,
-    fresh: Callable[[T], bool] = lambda value: True,
-) -> T:
-    """What ``compute`` returns for one member, kept while nothing it depends on changed.
-
-    Kept under the content version, the member's revision (:func:`member_changed`)
-    and the release; ``fresh`` says whether a kept value still holds by the clock.
-    """
-    if _timeout() <= 0:
-        return compute()
-    slot = lookup(name, parts, member_id=member_id)
+    slot = lookup(name, parts, scopes=scopes)
     if slot.value is not None and fresh(slot.value):
         return slot.value
     value = compute()
@@ -274,10 +209,10 @@ def cached_for_member(
 
 
 def cached_fragment(
-    name: str, parts: Iterable[object] | None, render: Callable[[], str]
+    name: str, parts: Iterable[object] | None, render: Callable[[], str], *, scopes: Iterable[str]
 ) -> SafeString:
-    """A piece of HTML rendered once per content version (see :func:`cached_value`)."""
-    return mark_safe(cached_value(name, parts, lambda: compact_html(render())))
+    """A piece of HTML rendered once while its scopes stand (see :func:`cached_value`)."""
+    return mark_safe(cached_value(name, parts, lambda: compact_html(render()), scopes=scopes))
 
 
 def csrf_pieces(response: HttpResponse) -> list[str]:
@@ -305,11 +240,14 @@ def _storable(request: HttpRequest, response: HttpResponse) -> bool:
     )
 
 
-def cache_anonymous_page(*, params: Iterable[str] = ()) -> Callable:
+def cache_anonymous_page(
+    *, scopes: Callable[..., Iterable[str]], params: Iterable[str] = ()
+) -> Callable:
     """Serve the view's page to anonymous visitors from the cache (see the module docs).
 
-    ``params`` are the query parameters that still allow caching (e.g. ``region``);
-    any other parameter, or a repeated one, bypasses the cache.
+    ``scopes`` takes the view's URL arguments and names what the page shows
+    (``smrsite.versions``). ``params`` are the query parameters that still allow
+    caching (e.g. ``region``); any other parameter, or a repeated one, bypasses it.
     """
     allowed = frozenset(params)
 
@@ -317,7 +255,7 @@ def cache_anonymous_page(*, params: Iterable[str] = ()) -> Callable:
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             key = _page_key(request, allowed)
-            slot = None if key is None else _slot(key)
+            slot = None if key is None else _slot(key, scopes(*args, **kwargs))
             if slot is None or slot.stamp is None:
                 return view(request, *args, **kwargs)
             if slot.value is not None:
@@ -330,6 +268,7 @@ def cache_anonymous_page(*, params: Iterable[str] = ()) -> Callable:
             return response
 
         wrapped.page_cache_params = allowed
+        wrapped.page_cache_scopes = scopes
         return wrapped
 
     return decorator
@@ -362,7 +301,9 @@ class AnonymousPageMiddleware:
             return None
         params = getattr(match.func, "page_cache_params", None)
         key = None if params is None else _address_key(request, params)
-        stored = None if key is None else _slot(key).value
+        if key is None:
+            return None
+        stored = _slot(key, match.func.page_cache_scopes(**match.kwargs)).value
         if stored is None:
             return None
         response = _cached_page(stored)
@@ -378,27 +319,3 @@ def _cookieless(request: HttpRequest) -> bool:
         settings.SESSION_COOKIE_NAME in request.COOKIES
         or getattr(settings, "MESSAGE_COOKIE_NAME", "messages") in request.COOKIES
     )
-
-
-class InvalidatesPageCacheAdmin:
-    """``ModelAdmin`` mixin: every save or delete made in this admin drops cached pages.
-
-    Admin edits bypass our services, so the admin says itself that content changed
-    (``save_related`` covers inlines such as steps and FAQ entries, and many-to-many).
-    """
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        content_changed()
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        content_changed()
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        content_changed()
-
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        content_changed()

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "techniques",
     "questions",
     "routines",
+    # Last: its ready() connects the cache versions to the models above (smrsite/versions.py).
+    "smrsite",
 ]
 
 MIDDLEWARE = [
@@ -302,18 +304,20 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A request that queues a task waits at most about a second for an unreachable broker.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
 
-# Anonymous pages (home, catalogue, technique pages) are cached whole for this long
-# and dropped as soon as their content changes (smrsite/pagecache.py). Production
-# without Redis would give each worker its own cache that other workers' writes
-# cannot invalidate, so there it is off unless set.
 # How long a signed-in user's row may be read from the cache (members.auth); saving or
 # deleting the user forgets it at once.
 USER_CACHE_SECONDS = env.int("USER_CACHE_SECONDS", default=300)
 # Names the deployed code in cache entries (e.g. the commit id); when empty, a hash
 # of the source files is used instead (smrsite.pagecache.code_release).
 RELEASE = env("RELEASE", default="")
+# Anonymous pages (home, catalogue, technique pages) are cached whole for this long
+# and dropped as soon as their content changes (smrsite/pagecache.py, versions.py).
+# Production without Redis would give each worker its own cache that other workers'
+# writes cannot invalidate, so there it is off unless set.
+# Under DEBUG nothing is cached unless asked for (PAGE_CACHE_SECONDS=300), so template
+# and code edits show on the next request.
 PAGE_CACHE_SECONDS = env.int(
-    "PAGE_CACHE_SECONDS", default=300 if (REDIS_URL or not PRODUCTION) else 0
+    "PAGE_CACHE_SECONDS", default=0 if DEBUG or (PRODUCTION and not REDIS_URL) else 300
 )
 
 # Content-Security-Policy in every environment, so tests and the browser suite prove

@@ -10,7 +10,6 @@ from django.utils.html import format_html
 from django.utils.text import get_text_list
 
 from smrsite.admin_fields import NamedListEditableAdmin, NamedTabularInline
-from smrsite.pagecache import InvalidatesPageCacheAdmin
 from techniques import services
 from techniques.models import FaqEntry, FormerSlug, Region, Step, Stretch, Technique, Tool
 from techniques.templatetags.illustrations import technique_drawing
@@ -23,7 +22,7 @@ DELETE_LOGGED_REFUSED = (
 
 
 @admin.register(Region)
-class RegionAdmin(NamedListEditableAdmin, InvalidatesPageCacheAdmin, admin.ModelAdmin):
+class RegionAdmin(NamedListEditableAdmin, admin.ModelAdmin):
     list_display = ["name", "position", "colour"]
     list_editable = ["position"]
     prepopulated_fields = {"slug": ["name"]}
@@ -31,7 +30,7 @@ class RegionAdmin(NamedListEditableAdmin, InvalidatesPageCacheAdmin, admin.Model
 
 
 @admin.register(Tool)
-class ToolAdmin(InvalidatesPageCacheAdmin, admin.ModelAdmin):
+class ToolAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name", "description"]
@@ -65,7 +64,7 @@ class FormerSlugInline(NamedTabularInline):
 
 
 @admin.register(Technique)
-class TechniqueAdmin(NamedListEditableAdmin, InvalidatesPageCacheAdmin, admin.ModelAdmin):
+class TechniqueAdmin(NamedListEditableAdmin, admin.ModelAdmin):
     list_display = ["name", "region", "kind", "position", "min_frequency_days", "is_published"]
     list_filter = ["region", "kind", "is_published", "tools", "series"]
     list_editable = ["position", "is_published"]

@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Model, Q
 
-from smrsite import pagecache
+from smrsite import versions
 from techniques import illustrations
 from techniques.models import PICTURE_FIELDS, FormerSlug, Region, Step, Technique, Tool
 
@@ -256,8 +256,8 @@ def catalogue_load(*, data: dict[str, Any]) -> SeedReport:
 
     for slug, outcome in outcomes.items():
         getattr(report, outcome).append(slug)
-    # Regions and tools are not in the report; a re-seed is rare, so drop every page.
-    pagecache.content_changed()
+    # Bulk writes send no model signals: this one says the catalogue changed.
+    versions.catalogue_loaded.send(sender=Technique, slugs=[*techniques, *moves])
     return report
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_safe
 
 from questions import selectors as question_selectors
 from questions.forms import comment_form_class
-from smrsite import pagecache
+from smrsite import pagecache, versions
 from smrsite.pagecache import cache_anonymous_page
 from techniques import pdf, selectors
 from techniques.models import Technique
@@ -21,7 +21,12 @@ from techniques.params import id_from
 from techniques.video import ranged_file_response
 
 
-@cache_anonymous_page()
+def _technique_scopes(slug):
+    """What a technique page shows: the catalogue (its region's list) and the technique."""
+    return (versions.CATALOGUE, versions.technique_scope(slug))
+
+
+@cache_anonymous_page(scopes=lambda: (versions.CATALOGUE, versions.QUESTIONS))
 def home(request):
     """The front page: what SMR is, how to start, and the regions."""
     regions = selectors.region_list()
@@ -33,7 +38,7 @@ def home(request):
     )
 
 
-@cache_anonymous_page(params=["region"])
+@cache_anonymous_page(scopes=lambda: (versions.CATALOGUE,), params=["region"])
 def technique_list(request):
     """The catalogue grouped by region, filtered by ``?region=`` and searched by ``?q=``."""
     regions = list(selectors.region_list())
@@ -84,7 +89,7 @@ def follows_former_slugs(view):
 
 
 @follows_former_slugs
-@cache_anonymous_page(params=[question_selectors.PAGE_PARAMETER])
+@cache_anonymous_page(scopes=_technique_scopes, params=[question_selectors.PAGE_PARAMETER])
 def technique_detail(request, slug):
     """One technique, laid out in the order a person needs it.
 
@@ -114,6 +119,7 @@ def technique_detail(request, slug):
         lambda: pagecache.csrf_pieces(
             _technique_page(request, slug, reader, page_number, csrf_token=pagecache.CSRF_SLOT)
         ),
+        scopes=_technique_scopes(slug),
     )
     return pagecache.with_csrf_token(request, pieces)
 
@@ -153,7 +159,10 @@ def _sign_in_to_reply(request, comment_id, page_number):
 def _technique_heading(slug):
     try:
         return pagecache.cached_value(
-            "technique-heading", (slug,), lambda: selectors.technique_heading(slug=slug)
+            "technique-heading",
+            (slug,),
+            lambda: selectors.technique_heading(slug=slug),
+            scopes=(versions.technique_scope(slug),),
         )
     except Technique.DoesNotExist:
         raise Http404("No such technique.") from None
@@ -163,13 +172,13 @@ def _thread_reader(request, slug):
     """How the member sees the technique's thread, kept until they or the content change."""
     if not request.user.is_authenticated:
         return question_selectors.thread_reader(technique=None, viewer=request.user)
-    return pagecache.cached_for_member(
-        request.user.pk,
+    return pagecache.cached_value(
         "thread-reader",
-        (slug,),
+        (slug, request.user.pk),
         lambda: question_selectors.thread_reader(
             technique=_technique_heading(slug), viewer=request.user
         ),
+        scopes=(versions.member_scope(request.user.pk), versions.technique_scope(slug)),
         fresh=question_selectors.ThreadReader.is_current,
     )
 
@@ -197,7 +206,9 @@ def _body_html(request, technique):
         }
         return render_to_string("techniques/_technique_body.html", context, request)
 
-    return pagecache.cached_fragment("technique", (technique.pk,), render_body)
+    return pagecache.cached_fragment(
+        "technique", (technique.pk,), render_body, scopes=_technique_scopes(technique.slug)
+    )
 
 
 def _thread_html(request, technique, reader, page_number):
@@ -231,7 +242,9 @@ def _thread_html(request, technique, reader, page_number):
 
     # An inline reply form (?replyto=) carries this session's CSRF token.
     parts = None if reader.key is None or reply_to else (technique.pk, page_number, reader.key)
-    return pagecache.cached_fragment("thread", parts, render_thread)
+    return pagecache.cached_fragment(
+        "thread", parts, render_thread, scopes=(versions.technique_scope(technique.slug),)
+    )
 
 
 # --- Downloads: printable PDFs and videos -------------------------------------------------

@@ -135,11 +135,12 @@ def _log_days(user, routine, days: range) -> None:
 
 
 @pytest.mark.parametrize("size", SIZES)
-@pytest.mark.parametrize("page", ["/routine/next/", "/routine/history/"])
+@pytest.mark.parametrize("page", ["/routine/next/", "/routine/history/", "/routine/session/"])
 def test_routine_pages_query_count_is_constant(
     auth_client, user, catalogue, django_assert_num_queries, size, page
 ):
-    """The next 14 days and the history cost the same with 1 day of log or 90 (and 30 passes)."""
+    """The next 14 days, the history and the session cost the same with 1 day of log or 90
+    (and 30 region passes)."""
     routine = RoutineFactory(member=user, start_date=DAY - timedelta(days=120))
     _log_days(user, routine, range(1, 2))
     url = f"{page}?date={DAY.isoformat()}"

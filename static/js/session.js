@@ -3,22 +3,27 @@
    where the browser has it), the page kept for offline use by the service worker,
    and the day's log queued on the phone until the server has it.
 
-   The queue lives in localStorage. Each log gets a fresh key when Save is pressed;
-   every send of it carries that key, and the server saves a key once, so sending
-   again after a lost answer, or from two tabs at once, never logs twice. */
+   The queue is static/js/log-queue.js. Each log gets a fresh key when Save is
+   pressed; every send of it carries that key, and the server saves a key once, so
+   sending again after a lost answer, or from two tabs at once, never logs twice. */
 (function () {
   "use strict";
 
   var root = document.querySelector("[data-session]");
   if (!root) { return; }
 
-  var QUEUE = "smr-session-log-queue";
   var RETRY_MS = 20000;
   var FEEDBACK_REQUIRED = "Say how the area responded: sensitivity and movement.";
   var NOTHING_TICKED = "Nothing to save: tick at least one item as done or skipped, or give the stretch minutes.";
   var QUEUED = "Saved on this phone. It will be sent as soon as you are back online.";
-  var SIGN_IN = "Your log is kept on this phone: sign in again, then open this session to send it.";
-  var TRY_LATER = "The server did not take your log just now; it is kept on this phone and sent again soon.";
+  var WAITING = {
+    "offline": QUEUED,
+    "signed-out": "Your log is kept on this phone: sign in again and it will be sent.",
+    "other-member": "Your log is kept on this phone until you sign in again.",
+    "server": "The server did not take your log just now; it is kept on this phone and sent again soon."
+  };
+  var NO_STORAGE = "This browser cannot keep your log: try again when you are online.";
+  var SYNC_TAG = "smr-log";
 
   var member = root.getAttribute("data-member");
   var steps = Array.prototype.slice.call(root.querySelectorAll("[data-step]"));
@@ -30,7 +35,6 @@
   var current = 0;
   var lock = null;
   var awake = false;
-  var flushing = false;
   var retry = null;
 
   /* --- One screen at a time ---------------------------------------------------- */
@@ -100,23 +104,7 @@
     if (document.visibilityState === "visible" && awake) { keepAwake(); }
   });
 
-  /* --- The queue of logs waiting to be sent -------------------------------------- */
-
-  function load() {
-    try {
-      return JSON.parse(window.localStorage.getItem(QUEUE) || "[]");
-    } catch (error) {
-      return [];
-    }
-  }
-
-  function store(entries) {
-    window.localStorage.setItem(QUEUE, JSON.stringify(entries));
-  }
-
-  function remove(key) {
-    store(load().filter(function (entry) { return entry.key !== key; }));
-  }
+  /* --- The day's log: queued on the phone, sent by whoever gets there first ------- */
 
   function newKey() {
     if (window.crypto && window.crypto.randomUUID) { return window.crypto.randomUUID(); }
@@ -125,14 +113,14 @@
     return Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
   }
 
-  function tell(lines, isError) {
+  function tell(lines, waiting) {
     saved.textContent = "";
     lines.forEach(function (line) {
       var p = document.createElement("p");
       p.textContent = line;
       saved.appendChild(p);
     });
-    saved.classList.toggle("is-waiting", Boolean(isError));
+    saved.classList.toggle("is-waiting", Boolean(waiting));
   }
 
   function showErrors(lines) {
@@ -150,74 +138,36 @@
     }
   }
 
-  /* A token from a fresh copy of the page, for a log queued before a new sign-in. */
-  function freshToken() {
-    return fetch(root.getAttribute("data-page"), { credentials: "same-origin", cache: "no-store" })
-      .then(function (response) { return response.text(); })
-      .then(function (html) {
-        var found = new DOMParser().parseFromString(html, "text/html")
-          .querySelector("input[name=csrfmiddlewaretoken]");
-        return found ? found.value : null;
-      });
+  /* What the last send of this member's logs came to, from the page or the worker. */
+  function report(results) {
+    var mine = results.filter(function (result) { return result.entry.member === member; });
+    var last = mine[mine.length - 1];
+    if (!last) { return; }
+    if (last.keep) {
+      tell([WAITING[last.why] || QUEUED], true);
+      window.clearTimeout(retry);
+      retry = window.setTimeout(flush, RETRY_MS);
+    } else if (last.errors) {
+      tell([], false);
+      showErrors(last.errors);
+    } else {
+      showErrors([]);
+      tell(last.answer.messages, false);
+    }
   }
 
-  function send(entry, retried) {
-    return fetch(entry.url, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Accept": "application/json", "Content-Type": "application/x-www-form-urlencoded" },
-      body: entry.body
-    }).then(function (response) {
-      var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
-      if (response.status === 403 && !retried) {
-        return freshToken().then(function (token) {
-          if (!token) { return { keep: true, message: SIGN_IN }; }
-          var body = new URLSearchParams(entry.body);
-          body.set("csrfmiddlewaretoken", token);
-          entry.body = body.toString();
-          return send(entry, true);
-        }, function () { return { keep: true, message: SIGN_IN }; });
-      }
-      if (!json) { return { keep: true, message: response.status >= 500 ? TRY_LATER : SIGN_IN }; }
-      return response.json().then(function (answer) {
-        if (response.ok) { return { answer: answer }; }
-        if (response.status === 400) { return { errors: answer.errors || [] }; }
-        return { keep: true, message: TRY_LATER };
-      });
-    }, function () {
-      return { keep: true, message: QUEUED };
-    });
-  }
-
-  /* Send every log of this member waiting on the phone, oldest first. */
+  /* One sender per phone: the service worker when it looks after this page (its
+     answer comes back as a "logs-sent" message), else the page itself. */
   function flush() {
-    if (flushing) { return; }
-    var mine = load().filter(function (entry) { return entry.member === member; });
-    if (!mine.length) { return; }
-    flushing = true;
     window.clearTimeout(retry);
-    var chain = Promise.resolve();
-    mine.forEach(function (entry) {
-      chain = chain.then(function () {
-        return send(entry, false).then(function (result) {
-          if (result.keep) {
-            tell([result.message], true);
-            window.clearTimeout(retry);
-            retry = window.setTimeout(flush, RETRY_MS);
-            throw result;
-          }
-          remove(entry.key);
-          if (result.errors) {
-            tell([], false);
-            showErrors(result.errors);
-          } else {
-            showErrors([]);
-            tell(result.answer.messages, false);
-          }
-        });
-      });
+    var worker = navigator.serviceWorker && navigator.serviceWorker.controller;
+    if (worker) {
+      worker.postMessage({ type: "send-logs" });
+      return;
+    }
+    window.SMRLogQueue.flush().then(report, function () {
+      tell([NO_STORAGE], true);
     });
-    chain.catch(function () { /* Kept for the next try. */ }).then(function () { flushing = false; });
   }
 
   /* Checks the server makes too, made here so that a log queued offline is one it takes. */
@@ -247,18 +197,23 @@
       if (found.length) { return; }
       var data = new FormData(form);
       data.set("key", newKey());
-      var entries = load();
-      entries.push({
+      tell(["Saving…"], false);
+      window.scrollTo({ top: 0, behavior: reduceMotion ? "auto" : "smooth" });
+      window.SMRLogQueue.add({
         key: data.get("key"),
         member: member,
         day: data.get("day"),
         url: form.action,
-        body: new URLSearchParams(data).toString()
+        page: root.getAttribute("data-page"),
+        body: new URLSearchParams(data).toString(),
+        queuedAt: Date.now()
+      }).then(function () {
+        askForSync();
+        flush();
+      }, function () {
+        // No IndexedDB (a private window in some browsers): the plain form still works.
+        form.submit();
       });
-      store(entries);
-      tell(["Saving…"], false);
-      window.scrollTo({ top: 0, behavior: reduceMotion ? "auto" : "smooth" });
-      flush();
     });
   }
 
@@ -269,9 +224,21 @@
 
   /* --- Offline: the service worker keeps this page and what it needs -------------- */
 
+  /* Where the browser has Background Sync, the worker sends the queue when the
+     connection returns, even with the page closed. */
+  function askForSync() {
+    if (!("serviceWorker" in navigator)) { return; }
+    navigator.serviceWorker.ready.then(function (registration) {
+      if (registration.sync) { return registration.sync.register(SYNC_TAG); }
+      return null;
+    }).catch(function () { /* The page sends the queue itself. */ });
+  }
+
   if ("serviceWorker" in navigator && window.isSecureContext) {
     navigator.serviceWorker.addEventListener("message", function (event) {
-      if (event.data && event.data.type === "kept") { root.setAttribute("data-offline", "ready"); }
+      var data = event.data || {};
+      if (data.type === "kept") { root.setAttribute("data-offline", "ready"); }
+      if (data.type === "logs-sent") { report(data.results); }
     });
     navigator.serviceWorker.register(root.getAttribute("data-worker"), { scope: "/" })
       .then(function () { return navigator.serviceWorker.ready; })
@@ -288,8 +255,10 @@
   });
   root.classList.add("is-guided");
   show(0, false);
-  if (load().some(function (entry) { return entry.member === member; })) {
-    tell(["A log saved on this phone is waiting to be sent."], true);
-    flush();
-  }
+  window.SMRLogQueue.all().then(function (entries) {
+    if (entries.some(function (entry) { return entry.member === member; })) {
+      tell(["A log saved on this phone is waiting to be sent."], true);
+      flush();
+    }
+  }, function () { /* No IndexedDB here: logs go straight to the server. */ });
 })();

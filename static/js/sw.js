@@ -1,15 +1,21 @@
 /* The service worker of the guided session, served at /sw.js by
    routines.session_views.service_worker, which puts ASSETS (the static files the
-   session needs), PAGE (the session's path), LOGOUT (the sign-out path), MEDIA
-   (where uploads are) and VERSION (a hash of all of it) above this text.
+   session needs), QUEUE (static/js/log-queue.js), PAGE (the session's path), LOGOUT
+   (the sign-out path), MEDIA (where uploads are) and VERSION (a hash of all of it)
+   above this text.
 
    It looks after only the session page, those files and pictures, network first:
    online, every answer comes from the server and refreshes the copy kept here;
    offline, the copy answers. Every other request goes to the network untouched.
-   A log saved offline is queued by the page itself (static/js/session.js). */
+   It also sends the day logs queued on the phone (static/js/log-queue.js) when the
+   connection returns (Background Sync) and when any page of the site is opened, and
+   tells open pages what came of them. */
 "use strict";
 
+importScripts(QUEUE);
+
 var CACHE = "smr-session-" + VERSION;
+var SYNC_TAG = "smr-log";
 
 self.addEventListener("install", function (event) {
   event.waitUntil(
@@ -36,6 +42,10 @@ function isPage(url) {
 /* The page asks for its own address (with any query) to be kept once it has loaded. */
 self.addEventListener("message", function (event) {
   var data = event.data || {};
+  if (data.type === "send-logs") {
+    event.waitUntil(sendLogs().catch(function () { /* The page tries again later. */ }));
+    return;
+  }
   if (data.type !== "keep") { return; }
   var url = new URL(data.url, self.location.href);
   if (url.origin !== self.location.origin || !isPage(url)) { return; }
@@ -57,10 +67,40 @@ function kept(request, url) {
   return request.destination === "image" && url.pathname.indexOf(MEDIA) === 0;
 }
 
+/* Send the queued logs; the open pages show what came of them. */
+function sendLogs() {
+  return SMRLogQueue.flush().then(function (results) {
+    if (!results.length) { return results; }
+    var plain = results.map(function (result) {
+      return {
+        entry: { key: result.entry.key, member: result.entry.member },
+        answer: result.answer, errors: result.errors, keep: result.keep, why: result.why
+      };
+    });
+    return self.clients.matchAll().then(function (clients) {
+      clients.forEach(function (client) { client.postMessage({ type: "logs-sent", results: plain }); });
+      return results;
+    });
+  });
+}
+
+self.addEventListener("sync", function (event) {
+  if (event.tag !== SYNC_TAG) { return; }
+  event.waitUntil(sendLogs().then(function (results) {
+    // Still offline: failing the sync makes the browser try again later.
+    if (results.some(function (result) { return result.why === "offline"; })) {
+      throw new Error("offline");
+    }
+  }));
+});
+
 self.addEventListener("fetch", function (event) {
   var request = event.request;
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) { return; }
+  if (request.mode === "navigate" && request.method === "GET") {
+    event.waitUntil(sendLogs().catch(function () { /* Tried again on the next page. */ }));
+  }
   if (request.method === "POST" && url.pathname === LOGOUT) {
     // The member's own page must not stay on a shared phone after they sign out.
     event.waitUntil(caches.open(CACHE).then(function (cache) {

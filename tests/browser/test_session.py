@@ -13,6 +13,7 @@ from routines.models import DailySession, LogEntry, LogSubmission
 from routines.views import ALL_DONE
 from techniques.models import Technique
 from tests.browser.a11y import page_problems
+from tests.browser.keyboard import Keyboard
 from tests.browser.steps import PASSWORD, sign_in
 from tests.browser.test_csp import CspWatch
 from tests.factories import RoutineFactory, UserFactory
@@ -79,6 +80,8 @@ def test_a_session_saved_offline_is_sent_once_when_back_online(site, page, membe
     _shot(page, "session-start")
 
     page.get_by_role("button", name="Start the session").click()
+    # Each screen slides in, unless reduced motion is asked for (the accessibility test).
+    assert _current(page).evaluate("(el) => getComputedStyle(el).animationName") == "session-in"
     for n, slug in enumerate(FIRST_DAY):
         heading = _current(page).get_by_role("heading", level=2)
         expect(heading).to_have_text(Technique.objects.get(slug=slug).name)
@@ -109,12 +112,12 @@ def test_a_session_saved_offline_is_sent_once_when_back_online(site, page, membe
     saved = page.locator("[data-part=saved]")
     expect(saved).to_contain_text("Saved on this phone")
     assert not LogEntry.objects.exists()
-    assert len(page.evaluate("JSON.parse(localStorage.getItem('smr-session-log-queue'))")) == 1
+    assert page.evaluate("SMRLogQueue.all().then((entries) => entries.length)") == 1
     _shot(page, "session-queued")
 
     page.context.set_offline(False)
     expect(saved).to_contain_text(ALL_DONE)
-    assert page.evaluate("JSON.parse(localStorage.getItem('smr-session-log-queue'))") == []
+    assert page.evaluate("SMRLogQueue.all().then((entries) => entries.length)") == 0
     entries = LogEntry.objects.filter(member=member, day=DAY)
     assert sorted(entries.values_list("technique__slug", "status")) == [
         ("glute-ball-roll", "done"),
@@ -187,3 +190,82 @@ def test_the_session_screens_pass_the_accessibility_checks(site, page, member):
     expect(page.get_by_role("alert")).to_contain_text("Nothing to save")
     expect(page.get_by_role("alert")).to_be_focused()
     assert {where: found for where, found in problems.items() if found} == {}
+
+
+def test_the_whole_session_works_from_the_keyboard(site, page, member):
+    """Tab, Space and Enter alone: start, run each timer, move on, fill in the log, save."""
+    sign_in(page, site, member.email)
+    page.clock.install()
+    kb = Keyboard(page)
+    kb.start_page(f"{site.url}/routine/session/{AT}")
+    kb.activate(page.get_by_role("button", name="Start the session"))
+    for slug in FIRST_DAY:
+        technique = Technique.objects.get(slug=slug)
+        step = page.locator(f"#step-{slug}")
+        expect(step.get_by_role("heading", level=2)).to_be_focused()
+        kb.activate(step.get_by_role("button", name="Start", exact=True), key="Space")
+        expect(step.get_by_role("button", name="Pause")).to_be_focused()
+        page.clock.fast_forward(technique.duration_seconds * 1000 + 500)
+        page.clock.fast_forward(technique.duration_seconds * 1000 + 500)
+        expect(step.locator("[data-part=announce]")).to_have_text("Time is up. Well done.")
+        kb.activate(step.locator("[data-go=next]"))
+    expect(page.locator("#log-heading")).to_be_focused()
+    for slug in FIRST_DAY:
+        item = page.locator(f"[data-log-item={slug}]")
+        # The finished timer ticked "Done": Tab lands on it; the first answer of each
+        # question is the one Space picks without the arrow keys.
+        kb.tab_to(item.get_by_label("Done", exact=True))
+        kb.activate(item.get_by_label("Less sensitive"), key="Space")
+        kb.activate(item.get_by_label("Moves better"), key="Space")
+    kb.activate(page.get_by_role("button", name="Save today’s log"))
+    expect(page.locator("[data-part=saved]")).to_contain_text(ALL_DONE)
+    assert LogEntry.objects.filter(member=member, day=DAY, status="done").count() == 2
+
+
+def test_a_log_queued_offline_is_sent_when_any_page_opens_later(site, page, member):
+    """Saved offline, the session closed: back online, opening another page of the site
+    lets the service worker send the waiting log."""
+    sign_in(page, site, member.email)
+    page.goto(f"{site.url}/routine/session/{AT}")
+    expect(page.locator("[data-session]")).to_have_attribute("data-offline", "ready")
+    page.get_by_role("button", name="Start the session").click()
+    while not page.locator("#step-log").is_visible():
+        _current(page).locator("[data-go=next]").click()
+    item = page.locator("[data-log-item=glute-ball-roll]")
+    item.get_by_label("Skipped").check()
+    page.context.set_offline(True)
+    page.get_by_role("button", name="Save today’s log").click()
+    expect(page.locator("[data-part=saved]")).to_contain_text("Saved on this phone")
+    other = page.context.new_page()
+    page.close()
+    other.context.set_offline(False)
+    other.goto(f"{site.url}/techniques/")
+    for _ in range(50):
+        if LogEntry.objects.filter(member=member, day=DAY).exists():
+            break
+        other.wait_for_timeout(200)
+    assert list(LogEntry.objects.filter(member=member).values_list("status", flat=True)) == [
+        "skipped"
+    ]
+    assert LogSubmission.objects.filter(member=member).count() == 1
+    # And the phone's queue is empty again.
+    assert _queued_after_sending(other) == 0
+
+
+QUEUED_JS = """() => new Promise((resolve) => {
+  const open = indexedDB.open('smr-session');
+  open.onsuccess = () => {
+    const request = open.result.transaction('logs').objectStore('logs').count();
+    request.onsuccess = () => resolve(request.result);
+  };
+})"""
+
+
+def _queued_after_sending(page, *, tries: int = 50) -> int:
+    """How many logs the phone's queue holds, once the sender has had a moment to empty it."""
+    for _ in range(tries):
+        count = page.evaluate(QUEUED_JS)
+        if count == 0:
+            return 0
+        page.wait_for_timeout(200)
+    return count

@@ -11,7 +11,6 @@ from questions import services
 from questions.models import Comment
 from questions.selectors import COMMENTS_PER_PAGE
 from questions.views import FLAGGED
-from smrsite import pagecache
 from tests.factories import (
     CommentFactory,
     FaqEntryFactory,
@@ -520,7 +519,6 @@ def test_an_unpublished_technique_is_gone_for_members_who_had_it_cached(auth_cli
     assert auth_client.get(technique.get_absolute_url()).status_code == HTTPStatus.OK
     technique.is_published = False
     technique.save()
-    pagecache.content_changed()
     assert auth_client.get(technique.get_absolute_url()).status_code == HTTPStatus.NOT_FOUND
 
 

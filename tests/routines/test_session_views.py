@@ -9,7 +9,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from routines.models import DailySession, LogEntry, LogSubmission, StretchLog
-from routines.session import BAD_DAY_ERROR, BAD_KEY_ERROR
+from routines.session import BAD_DAY_ERROR, BAD_KEY_ERROR, OTHER_MEMBER_ERROR
 from routines.session_views import OFFLINE_ASSETS, REPLAYED_HEADER
 from routines.views import ALL_DONE, NOTHING_LOGGED
 from tests.factories import RoutineFactory
@@ -220,3 +220,13 @@ def test_the_manifest_opens_the_session_with_our_icons(client):
     assert {"192x192", "512x512"} <= sizes
     for icon in manifest["icons"]:
         assert client.get(icon["src"]).status_code == HTTPStatus.OK
+
+
+def test_a_log_made_by_another_member_waits_for_them(auth_client, user, routine, other_user):
+    """A log queued on a shared phone by someone else is refused with 409 and saves nothing."""
+    response = auth_client.post(LOG, _all_done(member=str(other_user.pk)), **JSON)
+    assert response.status_code == HTTPStatus.CONFLICT
+    assert response.json()["errors"] == [OTHER_MEMBER_ERROR]
+    assert not LogEntry.objects.exists()
+    mine = auth_client.post(LOG, _all_done(member=str(user.pk)), **JSON)
+    assert mine.status_code == HTTPStatus.OK

@@ -159,9 +159,13 @@ def test_cache_can_be_turned_off(client, technique, settings):
     assert HIT_HEADER not in client.get("/")
 
 
-def test_fragments_are_rendered_once_per_content_version():
-    """A fragment is rendered again only after content changed, or when it has no key."""
-    from smrsite.pagecache import cached_fragment, content_changed
+def test_fragments_are_rendered_once_per_version_of_their_scopes():
+    """A fragment is rendered again only after its scope changed, or when it has no key."""
+    from smrsite.pagecache import cached_fragment
+    from smrsite.versions import bump
+
+    def fragment(parts, scope="technique:a"):
+        return cached_fragment("test", parts, render, scopes=(scope,))
 
     renders = []
 
@@ -169,13 +173,15 @@ def test_fragments_are_rendered_once_per_content_version():
         renders.append(1)
         return f"<p>render {len(renders)}</p>"
 
-    assert cached_fragment("test", ("a",), render) == "<p>render 1</p>"
-    assert cached_fragment("test", ("a",), render) == "<p>render 1</p>"
-    assert cached_fragment("test", ("b",), render) == "<p>render 2</p>"
-    content_changed()
-    assert cached_fragment("test", ("a",), render) == "<p>render 3</p>"
-    assert cached_fragment("test", None, render) == "<p>render 4</p>"
-    assert cached_fragment("test", None, render) == "<p>render 5</p>"
+    assert fragment(("a",)) == "<p>render 1</p>"
+    assert fragment(("a",)) == "<p>render 1</p>"
+    assert fragment(("b",)) == "<p>render 2</p>"
+    assert fragment(("c",), scope="technique:b") == "<p>render 3</p>"
+    bump("technique:a")
+    assert fragment(("a",)) == "<p>render 4</p>"
+    assert fragment(("c",), scope="technique:b") == "<p>render 3</p>"
+    assert fragment(None) == "<p>render 5</p>"
+    assert fragment(None) == "<p>render 6</p>"
 
 
 def test_a_new_release_does_not_serve_the_old_releases_pages(client, technique, settings):
