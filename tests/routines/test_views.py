@@ -189,6 +189,22 @@ def test_after_a_month_away_today_marks_what_is_overdue(auth_client, user, routi
     assert text.count("Overdue: it should come round every 14 days") == 1
 
 
+def test_unpublishing_mid_pass_keeps_the_place_and_the_history(auth_client, user, routine):
+    """A logged and an unlogged hip technique unpublished: the pass goes on, the log stays."""
+    _pass_began(routine, "hip", DAY - timedelta(days=1))
+    _done(user, DAY - timedelta(days=1), "glute-ball-roll", "side-hip-ball-press")
+    Technique.objects.filter(slug__in=["side-hip-ball-press", "piriformis-ball-press"]).update(
+        is_published=False
+    )
+    today = auth_client.get(TODAY)
+    assert today.context["plan"].region == "hip"
+    assert _counted(today) == ["tfl-ball-press", "front-hip-roll", "psoas-press"]
+    assert "1 of 4 hip techniques done in this round" in _text(today)
+    history = auth_client.get("/routine/history/" + _at(DAY)).content.decode()
+    assert "Side Hip Ball Press" in history
+    assert LogEntry.objects.filter(member=user).count() == 2
+
+
 def test_date_override_is_ignored_unless_allowed(auth_client, routine, settings):
     """Without the setting (and DEBUG off) ?date= does not change the day shown."""
     settings.ROUTINES_ALLOW_DATE_OVERRIDE = False
