@@ -146,7 +146,7 @@ def test_a_newcomers_first_week_at_390_px(site, page, browser, monkeypatch):
     # "Today" shows her plan: two hip techniques, then the stretch for the tension.
     expect(page.get_by_text("Your plan is ready")).to_be_visible()
     expect(page.get_by_role("heading", name="Today: Hip", level=1)).to_be_visible()
-    names = page.locator("li.plan-item h3").all_inner_texts()
+    names = page.locator("li.plan-item h2").all_inner_texts()
     assert names == ["Glute Ball Roll", "Side Hip Ball Press", "Supported Corpse Stretch"]
     look(page, "12-today")
 
