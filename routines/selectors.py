@@ -456,6 +456,17 @@ class TodayOverview:
         return [row for row in self.rows if not row.is_daily_stretch]
 
     @property
+    def done_in_round(self) -> int:
+        """Techniques of the current pass logged: before today, and today's so far.
+
+        The plan reads the log as of the start of the day, so that it holds still while
+        the member ticks it off; what they logged today still counts here.
+        """
+        if self.plan.progress is None:
+            return 0
+        return self.plan.progress.done + len(set(self.plan.counted) & self.data.today_logs.keys())
+
+    @property
     def stretch_on_plan(self) -> bool:
         """Whether the member's own stretch is one of the day's items."""
         return any(row.is_daily_stretch for row in self.rows)

@@ -140,6 +140,7 @@ def _today_page(
         "pinnable": overview.pinnable,
         "pinned": overview.pinned,
         "finished": overview.data.today_finished,
+        "done_in_round": overview.done_in_round,
         "target_minutes": scheduler.STRETCH_TARGET_MINUTES,
         "fix_errors": FIX_ERRORS,
         "log_errors": _log_errors(overview, item_forms, stretch_form),

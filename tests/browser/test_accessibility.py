@@ -172,8 +172,18 @@ VISITOR = [
     Visit("404", "/no-such-page/"),
 ]
 
+
+def log_without_feedback(page, world):
+    """Mark the first item done but say nothing of how it felt, and save the day."""
+    page.locator("li.plan-item").first.get_by_label("Done").check()
+    page.locator("[name='stretch-unbroken_minutes']").fill("3")
+    page.get_by_role("button", name="Save today’s log").click()
+    page.wait_for_load_state("load")
+
+
 MEMBER = [
     Visit("routines:today", "/routine/"),
+    Visit("routines:today", "/routine/", log_without_feedback, "errors"),
     Visit("routines:upcoming", "/routine/next/"),
     Visit("routines:history", "/routine/history/"),
     Visit("routines:settings", "/routine/settings/"),
@@ -269,7 +279,7 @@ NOT_PAGES = {
     "routines:session_log": "POST, then today's page (JSON for the session's script)",
     "routines:session_manifest": "JSON: the installable app's manifest",
     "service_worker": "JavaScript: the guided session's service worker",
-    "routines:stretch": "POST, then today's page",
+    "routines:cycle_choice": "POST, then today's page",
     "routines:pin": "POST, then today's page",
     "routines:feed_regenerate": "POST, then the settings page",
     "techniques:comment_moderate": "POST, then the page or the queue",

@@ -1,14 +1,12 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 
-from routines.models import DailySession, LogEntry
+from routines.models import DailySession, LogEntry, Routine
 from tests.browser.steps import sign_up_and_confirm
 
 pytestmark = pytest.mark.browser
-
-DAY = date(2026, 3, 2)
 
 
 @pytest.fixture(autouse=True)
@@ -27,7 +25,9 @@ def test_newcomer_onboards_ticks_off_today_and_sees_the_next_step(site, page):
     page.get_by_role("button", name="Make my plan").click()
     expect(page.get_by_text("Your plan is ready")).to_be_visible()
 
-    page.goto(f"{site.url}/routine/?date={DAY.isoformat()}")
+    # The days are named from the member's first day, so the place they begin on is kept.
+    day = Routine.objects.get(member__email="newcomer@example.com").start_date
+    page.goto(f"{site.url}/routine/?date={day.isoformat()}")
     expect(page.get_by_role("heading", name="Today: Hip", level=1)).to_be_visible()
     items = page.locator("li.plan-item")
     expect(items).to_have_count(2)
@@ -47,15 +47,21 @@ def test_newcomer_onboards_ticks_off_today_and_sees_the_next_step(site, page):
         item.get_by_label("Moves better").check()
     items.nth(1).get_by_label("Note for next time (optional)").fill("Easy on the right side")
     page.get_by_role("button", name="Save today’s log").click()
+    expect(page.get_by_text("Saved: 2 items logged.")).to_be_visible()
     expect(page.get_by_text("That is everything for today")).to_be_visible()
-    assert LogEntry.objects.filter(member__email="newcomer@example.com", day=DAY).count() == 2
-    assert DailySession.objects.get(day=DAY).finished
+    for n in range(2):
+        expect(items.nth(n).get_by_text("Logged today: done")).to_have_count(1)
+    assert LogEntry.objects.filter(member__email="newcomer@example.com", day=day).count() == 2
+    assert DailySession.objects.get(day=day).finished
 
     # Tomorrow: the next step of the hip, with the Glute Ball Roll as lead-in.
-    page.goto(f"{site.url}/routine/?date={(DAY + timedelta(days=1)).isoformat()}")
+    page.goto(f"{site.url}/routine/?date={(day + timedelta(days=1)).isoformat()}")
     expect(page.get_by_role("heading", name="Today: Hip", level=1)).to_be_visible()
-    names = page.locator("li.plan-item h3").all_inner_texts()
+    names = page.locator("li.plan-item h2").all_inner_texts()
     assert names == ["Glute Ball Roll", "Piriformis Ball Press", "TFL Ball Press"]
-    expect(page.get_by_text("Lead-in: do before Piriformis Ball Press")).to_be_visible()
+    lead_in = page.locator("li.plan-item").nth(0)
+    expect(lead_in.locator(".role-badge")).to_have_text("lead-in")
+    expect(lead_in.get_by_text("Do before Piriformis Ball Press")).to_be_visible()
+    expect(lead_in.get_by_text(f"Last done {day:%-d %b} (yesterday)")).to_be_visible()
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0

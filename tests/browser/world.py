@@ -23,7 +23,7 @@ from tests.factories import CommentFactory, LogEntryFactory, RoutineFactory, Use
 
 @dataclass
 class World:
-    member: object  # a plan, a history, comments of their own
+    member: object  # a plan with holds and a long round, a history, comments of their own
     newcomer: object  # signed in, no plan yet
     guarded: object  # two-factor sign-in on
     staff: object
@@ -55,7 +55,23 @@ def make_world() -> World:
     TOTP.activate(guarded, generate_totp_secret())
     RecoveryCodes.activate(guarded)
     staff = _member("coach", is_staff=True, is_superuser=True)
-    routine = RoutineFactory(member=member, reminders_on=True)
+    # Every region at 2 a day (a round too long, with its choices), tension (the stretch
+    # daily) and overuse on two days this week (held back, and the advice).
+    routine = RoutineFactory(
+        member=member,
+        reminders_on=True,
+        tension=True,
+        regions=["hip", "thigh", "calves", "shoulder", "arms", "back", "foot"],
+    )
+    today = timezone.localdate()
+    for slug, back in (("glute-ball-roll", 1), ("tfl-ball-press", 5)):
+        LogEntryFactory(
+            member=member,
+            technique=Technique.objects.get(slug=slug),
+            day=today - datetime.timedelta(days=back),
+            sensitivity="more",
+            movement="worse",
+        )
     psoas = Technique.objects.get(slug="psoas-press")
     note_entry = LogEntryFactory(
         member=member, technique=psoas, day=datetime.date(2026, 3, 2), note="Left side tight."

@@ -2,6 +2,7 @@ from datetime import date
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 
 from routines.models import LogEntry, Routine, StretchLog
 from techniques.models import Technique
@@ -71,3 +72,12 @@ def test_feed_tokens_are_unique_per_routine(routine, other_routine):
     assert routine.feed_token != other_routine.feed_token
     with pytest.raises(IntegrityError), transaction.atomic():
         Routine.objects.filter(pk=other_routine.pk).update(feed_token=routine.feed_token)
+
+
+def test_a_logged_technique_cannot_be_deleted(user, catalogue):
+    """Deleting a technique a member logged is refused; the member's log stays."""
+    technique = Technique.objects.get(slug="psoas-press")
+    entry = LogEntryFactory(member=user, technique=technique, day=date(2026, 3, 2))
+    with pytest.raises(ProtectedError), transaction.atomic():
+        technique.delete()
+    assert LogEntry.objects.filter(pk=entry.pk).exists()

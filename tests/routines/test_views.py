@@ -189,6 +189,22 @@ def test_after_a_month_away_today_marks_what_is_overdue(auth_client, user, routi
     assert text.count("Overdue: it should come round every 14 days") == 1
 
 
+def test_unpublishing_mid_pass_keeps_the_place_and_the_history(auth_client, user, routine):
+    """A logged and an unlogged hip technique unpublished: the pass goes on, the log stays."""
+    _pass_began(routine, "hip", DAY - timedelta(days=1))
+    _done(user, DAY - timedelta(days=1), "glute-ball-roll", "side-hip-ball-press")
+    Technique.objects.filter(slug__in=["side-hip-ball-press", "piriformis-ball-press"]).update(
+        is_published=False
+    )
+    today = auth_client.get(TODAY)
+    assert today.context["plan"].region == "hip"
+    assert _counted(today) == ["tfl-ball-press", "front-hip-roll", "psoas-press"]
+    assert "1 of 4 hip techniques done in this round" in _text(today)
+    history = auth_client.get("/routine/history/" + _at(DAY)).content.decode()
+    assert "Side Hip Ball Press" in history
+    assert LogEntry.objects.filter(member=user).count() == 2
+
+
 def test_date_override_is_ignored_unless_allowed(auth_client, routine, settings):
     """Without the setting (and DEBUG off) ?date= does not change the day shown."""
     settings.ROUTINES_ALLOW_DATE_OVERRIDE = False
@@ -278,6 +294,18 @@ def test_a_logged_item_shows_its_state_once(auth_client, routine):
     assert "Logged today: skipped" in side_hip
     assert "Not done yet" not in page
     assert "all done today" in page
+
+
+def test_the_round_counts_what_was_logged_today(auth_client, routine):
+    """Before saving the hip round is 0 of 6 done; after logging two it says 2 of 6."""
+    assert "0 of 6 hip techniques done in this round" in _text(auth_client.get(TODAY))
+    auth_client.post(
+        "/routine/log/" + _at(DAY),
+        _log_post({"glute-ball-roll": DONE_WELL, "side-hip-ball-press": {"status": "skipped"}}),
+    )
+    text = _text(auth_client.get(TODAY))
+    assert "2 of 6 hip techniques done in this round" in text
+    assert "all done today" in text
 
 
 def test_ticks_and_the_stretch_are_saved_in_one_submit(auth_client, user, routine):
