@@ -163,7 +163,10 @@ def _stretch_form(data, logged: scheduler.StretchRecord | None, suggested_prop: 
     # The prop offered is always the one to use next; the rest shows what was logged.
     initial = {"prop": suggested_prop}
     if logged is not None:
-        initial.update(unbroken_minutes=logged.unbroken_minutes, tension=logged.tension)
+        minutes = logged.unbroken_minutes
+        # "3", not "3.0": the box shows what the member typed.
+        shown = int(minutes) if minutes == int(minutes) else minutes
+        initial.update(unbroken_minutes=shown, tension=logged.tension)
     return StretchLogForm(
         data, initial=initial, prefix="stretch", empty_permitted=True, use_required_attribute=False
     )
