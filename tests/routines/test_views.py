@@ -328,6 +328,16 @@ def test_ticks_and_the_stretch_are_saved_in_one_submit(auth_client, user, routin
     assert "Logged today: 2.5 minutes" in page
 
 
+def test_the_stretch_minutes_box_shows_whole_minutes_as_typed(auth_client, user, routine):
+    """3 minutes saved come back as "3" in the box, not "3.0"."""
+    routine.tension = True
+    routine.save()
+    post = {**_log_post({}), "stretch-prop": "book", "stretch-unbroken_minutes": "3"}
+    auth_client.post("/routine/log/" + _at(DAY), post)
+    page = auth_client.get(TODAY).content.decode()
+    assert 'name="stretch-unbroken_minutes" value="3"' in page
+
+
 def test_a_day_without_the_stretch_saves_its_ticks(auth_client, user, routine):
     """Hip day 1 shows no stretch fields; its ticks alone are saved, not refused."""
     response = auth_client.post(
