@@ -101,14 +101,16 @@
     button.focus();
   }
 
+  /* Any page that loads this script gets it: the questions are marked by
+     routines/_log_field.html ([data-log-choice]) wherever a log form shows them. */
   function init() {
-    var form = document.getElementById("day-log");
-    if (!form) { return; }
+    var groups = document.querySelectorAll("form [data-log-choice]");
+    if (!groups.length) { return; }
     live = document.createElement("p");
     live.className = "visually-hidden";
     live.setAttribute("aria-live", "polite");
-    form.appendChild(live);
-    Array.prototype.forEach.call(form.querySelectorAll("[data-log-choice]"), enhance);
+    groups[0].closest("form").appendChild(live);
+    Array.prototype.forEach.call(groups, enhance);
     document.addEventListener("click", followSummaryLink);
   }
 

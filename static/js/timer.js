@@ -84,7 +84,8 @@
       clock.textContent = format(state.left);
       side.textContent = sideText();
       var started = state.left < seconds || state.side > 1;
-      startButton.textContent = state.running ? "Pause" : (state.left <= 0 ? "Start again" : (started ? "Resume" : "Start"));
+      var idle = state.left <= 0 ? "Start again" : (started ? "Resume" : "Start");
+      startButton.textContent = state.running ? "Pause" : idle;
       resetButton.hidden = !started;
     }
 
