@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from routines.models import DailySession, LogEntry, Routine
-from tests.browser.steps import sign_up_and_confirm
+from tests.browser.steps import answer, sign_up_and_confirm
 
 pytestmark = pytest.mark.browser
 
@@ -35,16 +35,15 @@ def test_newcomer_onboards_ticks_off_today_and_sees_the_next_step(site, page):
 
     # The hold timer works from the keyboard and says what it is doing.
     first = items.nth(0)
-    first.locator("summary", has_text="Hold timer").click()
     first.get_by_role("button", name="Start").press("Enter")
     expect(first.locator("[data-part=announce]")).to_contain_text("started")
     first.get_by_role("button", name="Pause").click()
 
     for n in range(2):
         item = items.nth(n)
-        item.get_by_label("Done").check()
-        item.get_by_label("Less sensitive").check()
-        item.get_by_label("Moves better").check()
+        answer(item, "Did you do it?", "Done")
+        answer(item, "How does the area feel now?", "Less sensitive")
+        answer(item, "How does it move?", "Moves better")
     items.nth(1).get_by_label("Note for next time (optional)").fill("Easy on the right side")
     page.get_by_role("button", name="Save today’s log").click()
     expect(page.get_by_text("Saved: 2 items logged.")).to_be_visible()
