@@ -167,13 +167,11 @@ def _technique_heading(slug):
 def _thread_reader(request, slug):
     """How the member sees the technique's thread, kept until they or the content change."""
     if not request.user.is_authenticated:
-        return question_selectors.thread_reader(technique=None, viewer=request.user)
+        return question_selectors.thread_reader(technique_slug=None, viewer=request.user)
     return pagecache.cached_value(
         "thread-reader",
         (slug, request.user.pk),
-        lambda: question_selectors.thread_reader(
-            technique=_technique_heading(slug), viewer=request.user
-        ),
+        lambda: question_selectors.thread_reader(technique_slug=slug, viewer=request.user),
         scopes=(versions.member_scope(request.user.pk), versions.thread_scope(slug)),
         fresh=question_selectors.ThreadReader.is_current,
     )
