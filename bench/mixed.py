@@ -259,8 +259,14 @@ def log_writer(port, members, cookies, stop, seen: Freshness, probes, seed):
         with seen.lock:
             seen.logs_not_shown += not shown
 
+    # Each member in turn, in a shuffled order: at 10 a second a member's next log comes
+    # 100 s later, so the check of one log never meets the token of the next.
+    order = list(range(len(members)))
+    rng.shuffle(order)
+    turns = iter(order * 10)
+
     def step() -> None:
-        n = rng.randrange(len(members))
+        n = next(turns)
         token = f"mixed{secrets.token_hex(6)}"
         try:
             submit_log(members[n], token)

@@ -318,7 +318,7 @@ class ThreadReader:
 
 
 def thread_reader(
-    *, technique: Technique | None, viewer: AbstractBaseUser, now: datetime | None = None
+    *, technique_slug: str | None, viewer: AbstractBaseUser, now: datetime | None = None
 ) -> ThreadReader:
     """What about ``viewer`` changes how the thread looks, with ``key`` naming it for a cache.
 
@@ -326,8 +326,9 @@ def thread_reader(
     on this technique nor follow any of its questions: most readers share one copy.
     A member's own comments (pending ones included, and whether each can still be
     edited), followed questions and a time zone of their own make their own copy. Staff
-    get no key (no cache): they see comments waiting for moderation, which do not change
-    the content version. ``technique`` may be None for an anonymous viewer.
+    get no key (no cache): they see comments waiting for moderation and hidden ones.
+    ``technique_slug`` (read by slug, so the page need not load the technique first) may
+    be None for an anonymous viewer.
     """
     if not viewer.is_authenticated:
         return ThreadReader(key="anonymous", following=frozenset())
@@ -337,7 +338,7 @@ def thread_reader(
     # One query: the viewer's own comments, and others' questions they follow (the
     # Follow button is never shown on one's own comments, so those are all it needs).
     rows = (
-        Comment.objects.filter(technique=technique)
+        Comment.objects.filter(technique__slug=technique_slug)
         .filter(Q(author=viewer) | Q(pk__in=followed.order_by().values("thread_id")))
         .order_by()
         .values_list("pk", "author_id", "status", "created_at")

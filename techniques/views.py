@@ -159,12 +159,7 @@ def _sign_in_to_reply(request, comment_id, page_number):
 
 def _technique_heading(slug):
     try:
-        return pagecache.cached_value(
-            "technique-heading",
-            (slug,),
-            lambda: selectors.technique_heading(slug=slug),
-            scopes=(versions.technique_scope(slug),),
-        )
+        return selectors.technique_heading(slug=slug)
     except Technique.DoesNotExist:
         raise Http404("No such technique.") from None
 
@@ -172,13 +167,11 @@ def _technique_heading(slug):
 def _thread_reader(request, slug):
     """How the member sees the technique's thread, kept until they or the content change."""
     if not request.user.is_authenticated:
-        return question_selectors.thread_reader(technique=None, viewer=request.user)
+        return question_selectors.thread_reader(technique_slug=None, viewer=request.user)
     return pagecache.cached_value(
         "thread-reader",
         (slug, request.user.pk),
-        lambda: question_selectors.thread_reader(
-            technique=_technique_heading(slug), viewer=request.user
-        ),
+        lambda: question_selectors.thread_reader(technique_slug=slug, viewer=request.user),
         scopes=(versions.member_scope(request.user.pk), versions.thread_scope(slug)),
         fresh=question_selectors.ThreadReader.is_current,
     )
@@ -212,38 +205,32 @@ def _body_html(request, technique):
 
 
 def _thread_html(request, technique, reader, page_number):
-    """The questions and answers, shared from the cache by readers who see them alike.
+    """The questions and answers as this reader sees them; a page past the last is a 404.
 
-    A page past the last is a 404 (nothing is kept for it).
+    Not kept on its own: it changes exactly when the page that holds it does, so the
+    page caches (anonymous, and shared signed-in) are what keep it.
     """
     reply_to = request.GET.get("replyto", "")
-
-    def render_thread():
-        try:
-            thread = question_selectors.comment_thread(
-                technique=technique,
-                viewer=request.user,
-                page_number=page_number,
-                following=reader.following,
-                time_zone=reader.time_zone,
-            )
-        except question_selectors.PageNotFound:
-            raise Http404("No such page of comments.") from None
-        reply_form = comment_form_class(request.user)(
-            reply=True, auto_id="reply_%s", initial={"parent": reply_to}
+    try:
+        thread = question_selectors.comment_thread(
+            technique=technique,
+            viewer=request.user,
+            page_number=page_number,
+            following=reader.following,
+            time_zone=reader.time_zone,
         )
-        context = {
-            "technique": technique,
-            "thread": thread,
-            "reply_form": reply_form,
-            "reply_to": id_from(reply_to),
-        }
-        return render_to_string("questions/_thread_list.html", context, request)
-
-    # An inline reply form (?replyto=) carries this session's CSRF token.
-    parts = None if reader.key is None or reply_to else (technique.pk, page_number, reader.key)
-    scopes = (versions.technique_scope(technique.slug), versions.thread_scope(technique.slug))
-    return pagecache.cached_fragment("thread", parts, render_thread, scopes=scopes)
+    except question_selectors.PageNotFound:
+        raise Http404("No such page of comments.") from None
+    reply_form = comment_form_class(request.user)(
+        reply=True, auto_id="reply_%s", initial={"parent": reply_to}
+    )
+    context = {
+        "technique": technique,
+        "thread": thread,
+        "reply_form": reply_form,
+        "reply_to": id_from(reply_to),
+    }
+    return render_to_string("questions/_thread_list.html", context, request)
 
 
 # --- Downloads: printable PDFs and videos -------------------------------------------------
