@@ -66,13 +66,18 @@ def answer(item, question: str, choice: str) -> None:
     expect(button).to_have_accessible_name(re.compile(f"{re.escape(question)} {choice}$"))
 
 
-def log_a_day(page) -> None:
-    """On "today": every item done, less sensitive and moving better, saved at once."""
+def log_a_day(page, *, stretch_minutes: str = "3") -> None:
+    """On "today", in one submit: every item done, less sensitive and moving better, and
+    the stretch, when the day has it, held ``stretch_minutes`` with tension still felt."""
     items = page.locator("li.plan-item", has=page.get_by_role("button", name="Did you do it?"))
     for n in range(items.count()):
         item = items.nth(n)
         answer(item, "Did you do it?", "Done")
         answer(item, "How does the area feel now?", "Less sensitive")
         answer(item, "How does it move?", "Moves better")
+    minutes = page.get_by_label("Unbroken, motionless minutes")
+    if minutes.count():
+        minutes.fill(stretch_minutes)
+        page.get_by_label("I still felt tension").check()
     page.get_by_role("button", name="Save today’s log").click()
     expect(page.get_by_text("That is everything for today")).to_be_visible()

@@ -16,6 +16,7 @@ from django.core import mail
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from routines.models import LogEntry, StretchLog
 from tests.browser.steps import PASSWORD, fill_sign_up, log_a_day, sign_in, staff_answer
 from tests.test_emails import assert_branded
 
@@ -143,13 +144,23 @@ def test_a_newcomers_first_week_at_390_px(site, page, browser, monkeypatch):
     look(page, "11-start-a-plan")
     page.get_by_role("button", name="Make my plan").click()
 
-    # "Today" shows her plan: two hip techniques, then the stretch for the tension.
+    # "Today" shows her plan: two hip techniques, then the stretch for the tension, each
+    # new to her and so with its cautions first.
     expect(page.get_by_text("Your plan is ready")).to_be_visible()
     expect(page.get_by_role("heading", name="Today: Hip", level=1)).to_be_visible()
     names = page.locator("li.plan-item h2").all_inner_texts()
     assert names == ["Glute Ball Roll", "Side Hip Ball Press", "Supported Corpse Stretch"]
+    first = page.locator("li.plan-item").first
+    expect(first).to_contain_text("New to you")
+    expect(first.get_by_role("note")).to_contain_text("Safety first: Keep the ball")
     look(page, "12-today")
 
-    # She logs the day in one submit.
-    log_a_day(page)
+    # She logs the day in one submit: both techniques, how they felt, and the stretch.
+    log_a_day(page, stretch_minutes="3")
+    expect(page.get_by_text("Saved: 2 items logged and the stretch logged.")).to_be_visible()
+    expect(page.locator("#item-supported-corpse-stretch")).to_contain_text(
+        "Logged today: 3 minutes"
+    )
+    assert LogEntry.objects.filter(member__email=MAYA, status="done").count() == 2
+    assert StretchLog.objects.filter(member__email=MAYA, tension=True).count() == 1
     look(page, "13-day-logged")
