@@ -496,6 +496,28 @@ def cycle_for(routine: Routine, *, today: date) -> tuple[scheduler.CycleReport, 
     return report, cycle_choices(report, {r.slug: r for r in data.regions})
 
 
+EMPTY_NO_TOOLS = (
+    "Nothing to plan: every technique in your regions needs a tool you have not ticked."
+)
+EMPTY_LEFT_OUT = (
+    "Nothing to plan: every technique in your regions is left out or needs a tool you have "
+    "not ticked."
+)
+
+
+def empty_plan_message(routine: Routine, plan: scheduler.DayPlan) -> str | None:
+    """Why nothing can be planned, naming the setting to change; None when there is a plan.
+
+    Regions are never empty of techniques in the catalogue, so an empty plan comes
+    from the tools ticked or the techniques left out.
+    """
+    if not plan.notes:
+        return None
+    if not routine.tools.exists():
+        return EMPTY_NO_TOOLS
+    return EMPTY_LEFT_OUT
+
+
 def advice_texts(plan: scheduler.DayPlan, regions: dict[str, Region]) -> list[str]:
     """The day's advice to see a professional, regions by name."""
     return [

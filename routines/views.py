@@ -136,6 +136,7 @@ def _today_page(
         "report": overview.report,
         "choices": overview.choices,
         "advice": selectors.advice_texts(overview.plan, overview.regions_by_slug),
+        "empty_message": selectors.empty_plan_message(routine, overview.plan),
         "held_back": overview.held_back,
         "pinnable": overview.pinnable,
         "pinned": overview.pinned,
@@ -245,11 +246,9 @@ def saved_messages(saved: services.DaySaved) -> list[str]:
     """What the member is told after saving a day's log, from "today" or the session."""
     parts = []
     if saved.items:
-        parts.append(
-            ngettext("%(n)d item logged", "%(n)d items logged", saved.items) % {"n": saved.items}
-        )
+        parts.append(ngettext("%(n)d item", "%(n)d items", saved.items) % {"n": saved.items})
     if saved.stretch:
-        parts.append("the stretch logged")
+        parts.append("the stretch")
     said = ["Saved: " + " and ".join(parts) + ".", *saved.changes]
     if saved.finished:
         said.append(ALL_DONE)

@@ -53,7 +53,7 @@ def test_a_full_day_is_logged_in_one_submit_and_the_plan_moves_as_announced(site
     page.get_by_label("Unbroken, motionless minutes").fill("3")
     page.get_by_role("button", name="Save today’s log").click()
 
-    expect(page.get_by_text("Saved: 2 items logged and the stretch logged.")).to_be_visible()
+    expect(page.get_by_text("Saved: 2 items and the stretch.")).to_be_visible()
     announced = page.get_by_text("Side Hip Ball Press held back until")
     expect(announced).to_contain_text("it felt more sensitive and moved no better")
     until = announced.inner_text().split("until ")[1].split(":")[0]  # "20 Jan"

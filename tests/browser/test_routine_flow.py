@@ -46,7 +46,7 @@ def test_newcomer_onboards_ticks_off_today_and_sees_the_next_step(site, page):
         answer(item, "How does it move?", "Moves better")
     items.nth(1).get_by_label("Note for next time (optional)").fill("Easy on the right side")
     page.get_by_role("button", name="Save today’s log").click()
-    expect(page.get_by_text("Saved: 2 items logged.")).to_be_visible()
+    expect(page.get_by_text("Saved: 2 items.")).to_be_visible()
     expect(page.get_by_text("That is everything for today")).to_be_visible()
     for n in range(2):
         expect(items.nth(n).get_by_text("Logged today: done")).to_have_count(1)

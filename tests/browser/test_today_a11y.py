@@ -72,7 +72,7 @@ def item(page, name: str):
 def log_the_day(kb: Keyboard) -> None:
     """The day's two techniques and the stretch, logged from page load (``log_today``)."""
     assert log_today(kb, minutes="3") == TECHNIQUES
-    expect(kb.page.get_by_text("Saved: 2 items logged and the stretch logged.")).to_be_visible()
+    expect(kb.page.get_by_text("Saved: 2 items and the stretch.")).to_be_visible()
 
 
 @VIEWPORTS
@@ -312,6 +312,6 @@ def test_without_javascript_the_log_is_plain_radios_that_save(browser, site, mem
     first.get_by_role("radio", name="Less sensitive").check()
     first.get_by_role("radio", name="Moves better").check()
     page.get_by_role("button", name="Save today’s log").click()
-    expect(page.get_by_text("Saved: 1 item logged.")).to_be_visible()
+    expect(page.get_by_text("Saved: 1 item.")).to_be_visible()
     assert LogEntry.objects.get(member=member, day=DAY).sensitivity == "less"
     page.context.close()

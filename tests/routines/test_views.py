@@ -221,7 +221,7 @@ def test_logging_today_saves_entries_and_redirects(auth_client, user, routine):
     assert LogEntry.objects.filter(member=user, day=DAY).count() == 2
     assert DailySession.objects.get(routine=routine, day=DAY).finished
     page = response.content.decode()
-    assert "Saved: 2 items logged." in page
+    assert "Saved: 2 items." in page
     assert "That is everything for today" in page
 
 
@@ -231,7 +231,7 @@ def test_half_a_day_is_saved_and_not_finished(auth_client, user, routine):
         "/routine/log/" + _at(DAY), _log_post({"glute-ball-roll": DONE_WELL}), follow=True
     )
     page = response.content.decode()
-    assert "Saved: 1 item logged." in page
+    assert "Saved: 1 item." in page
     assert "That is everything for today" not in page
     assert not DailySession.objects.get(routine=routine, day=DAY).finished
     tomorrow = auth_client.get("/routine/" + _at(DAY + timedelta(days=1)))
@@ -319,7 +319,7 @@ def test_ticks_and_the_stretch_are_saved_in_one_submit(auth_client, user, routin
         "stretch-tension": "on",
     }
     response = auth_client.post("/routine/log/" + _at(DAY), post, follow=True)
-    assert "Saved: 2 items logged and the stretch logged." in response.content.decode()
+    assert "Saved: 2 items and the stretch." in response.content.decode()
     assert LogEntry.objects.filter(member=user, day=DAY, status="done").count() == 2
     stretch = StretchLog.objects.get(member=user, day=DAY)
     assert (stretch.prop, str(stretch.unbroken_minutes), stretch.tension) == ("book", "2.5", True)
@@ -343,7 +343,7 @@ def test_a_day_without_the_stretch_saves_its_ticks(auth_client, user, routine):
     response = auth_client.post(
         "/routine/log/" + _at(DAY), _log_post({"glute-ball-roll": DONE_WELL}), follow=True
     )
-    assert "Saved: 1 item logged." in response.content.decode()
+    assert "Saved: 1 item." in response.content.decode()
     assert LogEntry.objects.filter(member=user, day=DAY).count() == 1
 
 
@@ -358,7 +358,7 @@ def test_empty_stretch_minutes_log_no_stretch(auth_client, user, routine):
     }
     response = auth_client.post("/routine/log/" + _at(DAY), post, follow=True)
     assert response.redirect_chain
-    assert "Saved: 1 item logged." in response.content.decode()
+    assert "Saved: 1 item." in response.content.decode()
     assert LogEntry.objects.filter(member=user, day=DAY).count() == 1
     assert not StretchLog.objects.filter(member=user).exists()
 
@@ -903,3 +903,24 @@ def test_every_form_refuses_a_post_without_csrf_token(user, catalogue, url, need
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
     assert client.post(url, {}).status_code == HTTPStatus.FORBIDDEN
+
+
+def test_no_tools_ticked_says_which_setting_to_change_once(auth_client, user, routine):
+    """A member with no tools ticked is told that tools are why nothing is planned, and where."""
+    from routines import services
+
+    services.routine_update(
+        routine=routine,
+        regions=[link.region for link in routine.region_links.order_by("position")],
+        tools=[],
+        per_day=2,
+        tension=False,
+        time_zone="UTC",
+        reminders_on=False,
+        reminder_time=routine.reminder_time,
+        today=DAY,
+    )
+    page = auth_client.get(TODAY).content.decode()
+    assert page.count("needs a tool you have not ticked") == 1
+    assert 'href="/routine/settings/#div_id_tools"' in page
+    assert 'id="div_id_tools"' in auth_client.get("/routine/settings/").content.decode()

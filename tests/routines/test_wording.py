@@ -68,7 +68,7 @@ def test_the_stretch_logged_today_has_no_bare_decimal(auth_client, routine):
         follow=True,
     )
     page = response.content.decode()
-    assert "Saved: the stretch logged." in page
+    assert "Saved: the stretch." in page
     assert "Logged today: 3 minutes" in page
     assert "3.0 minutes" not in page
 
