@@ -22,9 +22,21 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from routines import scheduler, selectors, services, session, submissions
-from routines.forms import ItemLogFormSet, StretchLogForm
-from routines.models import LogEntry
-from routines.views import NOTHING_LOGGED, _own_routine, _today, saved_messages
+from routines.forms import ItemLogFormSet
+from routines.models import LogEntry, StretchLog
+from routines.views import (
+    NOTHING_LOGGED,
+    _initial,
+    _own_routine,
+    _pair_forms,
+    _stretch_form,
+    _today,
+    day_log_entries,
+    day_log_error_texts,
+    day_log_forms,
+    day_log_valid,
+    saved_messages,
+)
 from techniques.models import Technique
 
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -37,6 +49,7 @@ OFFLINE_ASSETS = (
     "css/routines.css",
     "js/site.js",
     "js/timer.js",
+    "js/daylog.js",
     "js/log-queue.js",
     "js/session.js",
     "img/favicon.svg",
@@ -56,16 +69,6 @@ def _session_techniques(slugs: list[str]) -> dict[str, Technique]:
     return {technique.slug: technique for technique in found}
 
 
-def _item_initial(row: selectors.ItemRow) -> dict:
-    logged = row.logged
-    return {
-        "technique": row.item.slug,
-        "status": logged.status if logged else "",
-        "sensitivity": logged.sensitivity if logged else "",
-        "movement": logged.movement if logged else "",
-    }
-
-
 @login_required
 @never_cache
 def session_page(request):
@@ -75,28 +78,18 @@ def session_page(request):
         return redirect("routines:start")
     day, query = _today(request, routine)
     overview = selectors.today_overview(routine, today=day)
-    loggable = overview.loggable
+    # The same form as "today": the session posts the same fields to its own address.
     formset = ItemLogFormSet(
-        initial=[_item_initial(row) for row in loggable],
-        form_kwargs={"allowed": frozenset(row.item.slug for row in loggable)},
+        initial=[_initial(row) for row in overview.loggable],
+        form_kwargs={"allowed": frozenset(row.item.slug for row in overview.loggable)},
     )
-    forms = iter(formset.forms)
+    stretch = overview.stretch
     full = _session_techniques([row.item.slug for row in overview.rows])
     steps = [
-        (row, full[row.item.slug], None if row.is_daily_stretch else next(forms))
-        for row in overview.rows
+        (row, full[row.item.slug], form)
+        for row, form in _pair_forms(overview.rows, formset.forms)
         if row.item.slug in full
     ]
-    stretch_on_plan = any(row.is_daily_stretch for row in overview.rows)
-    logged_stretch = overview.data.today_stretch
-    stretch_form = StretchLogForm(
-        prefix="stretch",
-        initial={
-            "prop": overview.stretch.suggested_prop,
-            "unbroken_minutes": logged_stretch.unbroken_minutes if logged_stretch else None,
-            "tension": logged_stretch.tension if logged_stretch else False,
-        },
-    )
     context = {
         "day": day,
         "query": query,
@@ -104,7 +97,16 @@ def session_page(request):
         "region": overview.region,
         "steps": steps,
         "formset": formset,
-        "stretch_form": stretch_form if stretch_on_plan else None,
+        "stretch_form": _stretch_form(None, overview.data.today_stretch, stretch.suggested_prop),
+        "stretch": stretch,
+        "stretch_technique": overview.stretch_technique,
+        "stretch_on_plan": overview.stretch_on_plan,
+        "stretch_logged": overview.data.today_stretch,
+        "show_stretch": overview.shows_stretch,
+        "stretch_props": [
+            (prop, label, prop == stretch.suggested_prop) for prop, label in StretchLog.Prop.choices
+        ],
+        "target_minutes": scheduler.STRETCH_TARGET_MINUTES,
         "finished": overview.data.today_finished,
         # Sent with the form when JavaScript is off; the script makes one per log it queues.
         "key": secrets.token_urlsafe(24),
@@ -130,37 +132,11 @@ def _answer(request, submitted: submissions.Submitted, *, wants_json: bool, quer
     return redirect(reverse("routines:today") + query)
 
 
-def _form_errors(formset, stretch_form, names: dict[str, str]) -> list[str]:
-    """Every error of the session's log forms, each naming the item it belongs to."""
-    errors = [str(error) for error in formset.non_form_errors()]
-    for form in formset.forms:
-        name = names.get(form.data.get(form.add_prefix("technique"), ""), "An item")
-        errors += [f"{name}: {error}" for field in form.errors.values() for error in field]
-    if stretch_form is not None:
-        for field, field_errors in stretch_form.errors.items():
-            label = stretch_form.fields[field].label if field in stretch_form.fields else ""
-            errors += [f"Stretch{f' ({label})' if label else ''}: {e}" for e in field_errors]
-    return errors
-
-
-def _save_day_log(*, routine, day, formset, stretch_form) -> dict:
-    """Save the day's log through the same service as the "today" page; the device's answer.
+def _save_day_log(*, routine, day, items, stretch) -> dict:
+    """Save the day's log through the same service as "today"; the answer for the device.
 
     The one place the session writes the log; ``routines.submissions`` calls it once per key.
     """
-    overview_techniques = selectors.plan_catalogue().by_slug
-    items = [
-        services.ItemLog(
-            technique=overview_techniques[form.cleaned_data["technique"]],
-            status=form.cleaned_data["status"],
-            sensitivity=form.cleaned_data["sensitivity"],
-            movement=form.cleaned_data["movement"],
-            note=form.cleaned_data["note"],
-        )
-        for form in formset.forms
-        if form.cleaned_data.get("status")
-    ]
-    stretch = services.StretchEntry(**stretch_form.cleaned_data) if stretch_form else None
     saved = services.day_log_save(routine=routine, day=day, items=items, stretch=stretch)
     return {
         "day": day.isoformat(),
@@ -193,25 +169,15 @@ def session_log(request):
     day = session.log_day(request.POST.get("day", ""), today=today)
     if day is None:
         return refuse([session.BAD_DAY_ERROR])
-    data = selectors.routine_data(routine, today=day)
-    plan = selectors.plan_for_today(data)
-    allowed = frozenset(i.slug for i in plan.items if i.slug != scheduler.DEFAULT_STRETCH_SLUG)
-    formset = ItemLogFormSet(request.POST, form_kwargs={"allowed": allowed})
-    # The stretch is logged when its minutes are given; an empty box means not done today.
-    on_plan = scheduler.DEFAULT_STRETCH_SLUG in {i.slug for i in plan.items}
-    stretch_form = None
-    if on_plan and request.POST.get("stretch-unbroken_minutes", "").strip():
-        stretch_form = StretchLogForm(request.POST, prefix="stretch")
-    valid = formset.is_valid()
-    valid = (stretch_form is None or stretch_form.is_valid()) and valid
-    if not valid:
-        names = {slug: data.techniques[slug].name for slug in allowed if slug in data.techniques}
-        return refuse(_form_errors(formset, stretch_form, names))
-    if stretch_form is None and not any(f.cleaned_data.get("status") for f in formset.forms):
+    # The day's one form, read as "today" reads it, for the day the log was made.
+    overview = selectors.today_overview(routine, today=day)
+    formset, stretch_form = day_log_forms(request.POST, overview)
+    if not day_log_valid(formset, stretch_form):
+        return refuse(day_log_error_texts(overview, formset, stretch_form))
+    items, stretch = day_log_entries(overview, formset, stretch_form)
+    if not items and stretch is None:
         return refuse([NOTHING_LOGGED])
-    save = partial(
-        _save_day_log, routine=routine, day=day, formset=formset, stretch_form=stretch_form
-    )
+    save = partial(_save_day_log, routine=routine, day=day, items=items, stretch=stretch)
     submitted = submissions.log_submission_once(member=request.user, key=key, day=day, save=save)
     return _answer(request, submitted, wants_json=wants_json, query=query)
 

@@ -200,20 +200,47 @@ def log(request):
     routine = _own_routine(request)
     day, query = _today(request, routine)
     overview = selectors.today_overview(routine, today=day)
-    allowed = frozenset(row.item.slug for row in overview.loggable)
-    formset = ItemLogFormSet(request.POST, form_kwargs={"allowed": allowed})
-    # A day without the stretch has no stretch fields in its form: nothing to read.
-    stretch_form = _stretch_form(
-        request.POST if overview.shows_stretch else None,
-        overview.data.today_stretch,
-        overview.stretch.suggested_prop,
-    )
-    stretch_valid = not stretch_form.is_bound or stretch_form.is_valid()
-    if not formset.is_valid() or not stretch_valid:
+    formset, stretch_form = day_log_forms(request.POST, overview)
+    if not day_log_valid(formset, stretch_form):
         # The page's error summary says it, with a link to each answer to fix.
         return _today_page(
             request, routine, day, query, formset=formset, stretch_form=stretch_form, status=400
         )
+    items, stretch = day_log_entries(overview, formset, stretch_form)
+    if not items and stretch is None:
+        messages.warning(request, NOTHING_LOGGED)
+        return redirect(reverse("routines:today") + query)
+    saved = services.day_log_save(routine=routine, day=day, items=items, stretch=stretch)
+    for text in saved_messages(saved):
+        messages.success(request, text)
+    return redirect(reverse("routines:today") + query)
+
+
+def day_log_forms(data, overview: selectors.TodayOverview):
+    """The day's one log form bound to ``data``, as "today" and the guided session post it:
+    the items' forms and the stretch's (unbound on a day that does not ask for it)."""
+    allowed = frozenset(row.item.slug for row in overview.loggable)
+    formset = ItemLogFormSet(data, form_kwargs={"allowed": allowed})
+    # A day without the stretch has no stretch fields in its form: nothing to read.
+    stretch_form = _stretch_form(
+        data if overview.shows_stretch else None,
+        overview.data.today_stretch,
+        overview.stretch.suggested_prop,
+    )
+    return formset, stretch_form
+
+
+def day_log_valid(formset, stretch_form) -> bool:
+    """Whether every part of the day's log form is valid (all are checked, for the errors)."""
+    stretch_valid = not stretch_form.is_bound or stretch_form.is_valid()
+    return formset.is_valid() and stretch_valid
+
+
+def day_log_entries(
+    overview: selectors.TodayOverview, formset, stretch_form
+) -> tuple[list[services.ItemLog], services.StretchEntry | None]:
+    """What a valid day's log form says, as ``services.day_log_save`` takes it: the items
+    ticked done or skipped, and the stretch when its minutes were given or changed."""
     techniques = overview.data.techniques
     items = [
         services.ItemLog(
@@ -233,13 +260,15 @@ def log(request):
         and stretch_form.cleaned_data.get("unbroken_minutes") is not None
     ):
         stretch = services.StretchEntry(**stretch_form.cleaned_data)
-    if not items and stretch is None:
-        messages.warning(request, NOTHING_LOGGED)
-        return redirect(reverse("routines:today") + query)
-    saved = services.day_log_save(routine=routine, day=day, items=items, stretch=stretch)
-    for text in saved_messages(saved):
-        messages.success(request, text)
-    return redirect(reverse("routines:today") + query)
+    return items, stretch
+
+
+def day_log_error_texts(overview: selectors.TodayOverview, formset, stretch_form) -> list[str]:
+    """The errors of the day's log form, in page order, each naming its item."""
+    # A broken management form (not sent by our pages) leaves the formset without forms.
+    broken = [str(error) for error in formset.non_form_errors()]
+    item_forms = _pair_forms(overview.rows, formset.forms)
+    return broken + [error.text for error in _log_errors(overview, item_forms, stretch_form)]
 
 
 def saved_messages(saved: services.DaySaved) -> list[str]:

@@ -85,6 +85,8 @@
     });
     fieldset.parentNode.insertBefore(button, fieldset);
     fieldset.hidden = true;
+    /* An answer another script picks (the guided session's finished timer) shows too. */
+    fieldset.addEventListener("change", render);
     render();
   }
 

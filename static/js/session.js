@@ -67,6 +67,7 @@
     var done = item && item.querySelector("input[type=radio][value=done]");
     if (done && !item.querySelector("input[type=radio][name$='-status']:checked[value=skipped]")) {
       done.checked = true;
+      done.dispatchEvent(new Event("change", { bubbles: true }));
     }
   });
 

@@ -230,3 +230,9 @@ def test_a_log_made_by_another_member_waits_for_them(auth_client, user, routine,
     assert not LogEntry.objects.exists()
     mine = auth_client.post(LOG, _all_done(member=str(user.pk)), **JSON)
     assert mine.status_code == HTTPStatus.OK
+
+
+def test_today_links_to_the_session(auth_client, routine):
+    """ "Start today's session" on "today" opens the session for the same day."""
+    html = auth_client.get("/routine/" + AT).content.decode()
+    assert f'href="/routine/session/{AT}">Start today’s session</a>' in html
