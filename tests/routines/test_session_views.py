@@ -55,6 +55,8 @@ def test_the_session_shows_each_item_with_its_picture_steps_and_timer(auth_clien
         assert '<ol class="steps">' in step
         assert "<li><p>" in step
         assert 'class="pressure"' in step
+        # New to the member: the technique's cautions come first, as on "today".
+        assert "<strong>Safety first:</strong>" in step
         assert 'data-hold-timer="hold"' in step
     assert 'name="key"' in html
     assert f'name="day" value="{DAY.isoformat()}"' in html
