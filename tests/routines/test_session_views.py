@@ -12,6 +12,7 @@ from routines.models import DailySession, LogEntry, LogSubmission, StretchLog
 from routines.session import BAD_DAY_ERROR, BAD_KEY_ERROR, OTHER_MEMBER_ERROR
 from routines.session_views import OFFLINE_ASSETS, REPLAYED_HEADER
 from routines.views import ALL_DONE, NOTHING_LOGGED
+from techniques.models import Technique
 from tests.factories import RoutineFactory
 
 pytestmark = pytest.mark.django_db
@@ -62,6 +63,16 @@ def test_the_session_shows_each_item_with_its_picture_steps_and_timer(auth_clien
     assert f'name="day" value="{DAY.isoformat()}"' in html
     assert '<link rel="manifest" href="/routine/session/app.webmanifest">' in html
     assert 'data-worker="/sw.js"' in html
+
+
+def test_each_item_says_its_time_in_words(auth_client, routine):
+    """ "About 90 seconds on each side", and "About 1 second" for a one-second hold."""
+    Technique.objects.filter(slug=FIRST_DAY[0]).update(duration_seconds=1, per_side=False)
+    html = auth_client.get(SESSION).content.decode()
+    first = html.split(f'id="step-{FIRST_DAY[0]}"', 1)[1].split("</section>", 1)[0]
+    assert "About 1 second." in first
+    second = html.split(f'id="step-{FIRST_DAY[1]}"', 1)[1].split("</section>", 1)[0]
+    assert re.search(r"About \d+ seconds( on each side)?\.", second)
 
 
 def test_a_newcomer_is_sent_to_onboarding_and_a_visitor_to_sign_in(auth_client, catalogue):
