@@ -66,11 +66,11 @@ def test_the_session_shows_each_item_with_its_picture_steps_and_timer(auth_clien
 
 
 def test_each_item_says_its_time_in_words(auth_client, routine):
-    """ "About 90 seconds on each side", and "About 1 second" for a one-second hold."""
-    Technique.objects.filter(slug=FIRST_DAY[0]).update(duration_seconds=1, per_side=False)
+    """ "About 90 seconds on each side", or "About 10 seconds" for a hold done once."""
+    Technique.objects.filter(slug=FIRST_DAY[0]).update(duration_seconds=10, per_side=False)
     html = auth_client.get(SESSION).content.decode()
     first = html.split(f'id="step-{FIRST_DAY[0]}"', 1)[1].split("</section>", 1)[0]
-    assert "About 1 second." in first
+    assert "About 10 seconds." in first
     second = html.split(f'id="step-{FIRST_DAY[1]}"', 1)[1].split("</section>", 1)[0]
     assert re.search(r"About \d+ seconds( on each side)?\.", second)
 
