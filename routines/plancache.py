@@ -39,7 +39,8 @@ from smrsite import pagecache, versions
 
 
 def _timeout() -> int:
-    return getattr(settings, "ROUTINES_TODAY_CACHE_SECONDS", settings.PAGE_CACHE_SECONDS)
+    seconds = getattr(settings, "ROUTINES_TODAY_CACHE_SECONDS", None)
+    return settings.PAGE_CACHE_SECONDS if seconds is None else seconds
 
 
 class TodayPage:

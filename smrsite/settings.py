@@ -319,8 +319,9 @@ RELEASE = env("RELEASE", default="")
 PAGE_CACHE_SECONDS = env.int(
     "PAGE_CACHE_SECONDS", default=0 if DEBUG or (PRODUCTION and not REDIS_URL) else 300
 )
-# How long a member's stored "today" page is kept (routines/plancache.py); 0 turns it off.
-ROUTINES_TODAY_CACHE_SECONDS = env.int("ROUTINES_TODAY_CACHE_SECONDS", default=PAGE_CACHE_SECONDS)
+# How long a member's stored "today" page is kept (routines/plancache.py); 0 turns it
+# off, unset follows PAGE_CACHE_SECONDS.
+ROUTINES_TODAY_CACHE_SECONDS = env.int("ROUTINES_TODAY_CACHE_SECONDS", default=None)
 
 # Content-Security-Policy in every environment, so tests and the browser suite prove
 # our pages need no inline script or style.
