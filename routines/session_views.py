@@ -21,9 +21,9 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from routines import scheduler, selectors, services, session, submissions
+from routines import selectors, services, session, submissions
 from routines.forms import ItemLogFormSet
-from routines.models import LogEntry, StretchLog
+from routines.models import LogEntry
 from routines.views import (
     NOTHING_LOGGED,
     _initial,
@@ -36,6 +36,7 @@ from routines.views import (
     day_log_forms,
     day_log_valid,
     saved_messages,
+    stretch_context,
 )
 from techniques.models import Technique
 
@@ -97,16 +98,10 @@ def session_page(request):
         "region": overview.region,
         "steps": steps,
         "formset": formset,
-        "stretch_form": _stretch_form(None, overview.data.today_stretch, stretch.suggested_prop),
-        "stretch": stretch,
-        "stretch_technique": overview.stretch_technique,
-        "stretch_on_plan": overview.stretch_on_plan,
-        "stretch_logged": overview.data.today_stretch,
-        "show_stretch": overview.shows_stretch,
-        "stretch_props": [
-            (prop, label, prop == stretch.suggested_prop) for prop, label in StretchLog.Prop.choices
-        ],
-        "target_minutes": scheduler.STRETCH_TARGET_MINUTES,
+        **stretch_context(
+            overview,
+            _stretch_form(None, overview.data.today_stretch, stretch.suggested_prop),
+        ),
         "finished": overview.data.today_finished,
         # Sent with the form when JavaScript is off; the script makes one per log it queues.
         "key": secrets.token_urlsafe(24),

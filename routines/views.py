@@ -124,15 +124,7 @@ def _today_page(
         "item_forms": item_forms,
         "rows": overview.rows,
         "formset": formset,
-        "stretch_form": stretch_form,
-        "stretch": stretch,
-        "stretch_technique": overview.stretch_technique,
-        "stretch_on_plan": overview.stretch_on_plan,
-        "stretch_logged": overview.data.today_stretch,
-        "show_stretch": overview.shows_stretch,
-        "stretch_props": [
-            (prop, label, prop == stretch.suggested_prop) for prop, label in StretchLog.Prop.choices
-        ],
+        **stretch_context(overview, stretch_form),
         "report": overview.report,
         "choices": overview.choices,
         "advice": selectors.advice_texts(overview.plan, overview.regions_by_slug),
@@ -142,7 +134,6 @@ def _today_page(
         "pinned": overview.pinned,
         "finished": overview.data.today_finished,
         "done_in_round": overview.done_in_round,
-        "target_minutes": scheduler.STRETCH_TARGET_MINUTES,
         "fix_errors": FIX_ERRORS,
         "log_errors": _log_errors(overview, item_forms, stretch_form),
     }
@@ -158,6 +149,23 @@ def _log_errors(overview, item_forms, stretch_form) -> list:
     ]
     name = overview.stretch_technique.name if overview.stretch_technique else "Stretch"
     return day_log_errors(items, (name, stretch_form) if overview.shows_stretch else None)
+
+
+def stretch_context(overview: selectors.TodayOverview, stretch_form) -> dict:
+    """What the stretch's part of the day's log needs, on "today" and in the session."""
+    stretch = overview.stretch
+    return {
+        "stretch_form": stretch_form,
+        "stretch": stretch,
+        "stretch_technique": overview.stretch_technique,
+        "stretch_on_plan": overview.stretch_on_plan,
+        "stretch_logged": overview.data.today_stretch,
+        "show_stretch": overview.shows_stretch,
+        "stretch_props": [
+            (prop, label, prop == stretch.suggested_prop) for prop, label in StretchLog.Prop.choices
+        ],
+        "target_minutes": scheduler.STRETCH_TARGET_MINUTES,
+    }
 
 
 def _stretch_form(data, logged: scheduler.StretchRecord | None, suggested_prop: str):
