@@ -410,6 +410,7 @@ def generate(
                 "kind",
                 "status",
                 "body",
+                "body_html",
                 "answer_id",
                 "answered_at",
                 "created_at",
@@ -452,6 +453,9 @@ OTHER_THREAD = ((None, 0), (0, 1), (1, 2), (0, 1), (3, 2))
 
 def _comments(*, first_id, rng, now, total, psoas, others, staff_id, readers):
     """Rows for techniques_comment, parents always before their replies."""
+    from questions.text import comment_to_html
+
+    html = {text: comment_to_html(text) for text in COMMENT_TEXTS}
     next_id = first_id
     plan = [(psoas, min(PSOAS_COMMENTS, total))]
     rest = max(total - PSOAS_COMMENTS, 0)
@@ -486,7 +490,8 @@ def _comments(*, first_id, rng, now, total, psoas, others, staff_id, readers):
                     depth,
                     "question" if k == 0 else "reply",
                     status,
-                    COMMENT_TEXTS[(thread_no + k) % len(COMMENT_TEXTS)],
+                    (text := COMMENT_TEXTS[(thread_no + k) % len(COMMENT_TEXTS)]),
+                    html[text],
                     ids[1] if k == 0 and answered else None,
                     created + step if k == 0 and answered else None,
                     created,

@@ -70,7 +70,7 @@ def build_thread():
         )
         fields = (
             *("id", "technique_id", "author_id", "parent_id", "root_id", "depth", "kind"),
-            *("status", "body", "answer_id", "answered_at", "created_at"),
+            *("status", "body", "body_html", "answer_id", "answered_at", "created_at"),
         )
         Comment.objects.bulk_create(Comment(**dict(zip(fields, row, strict=True))) for row in rows)
     return readers[0], staff

@@ -13,6 +13,15 @@ DISPLAY_NAME_MAX_LENGTH = 40
 DEFAULT_TIME_ZONE = "UTC"
 
 
+def shown_name(*, display_name: str | None, user_id: int | None) -> str:
+    """The name others see for a member with this display name (None: no profile row yet;
+    ``user_id`` None: the account is gone); never the email address."""
+    if user_id is None:
+        return "Former member"
+    name = (display_name or "").strip()
+    return name if has_visible_character(name) else f"Member {user_id}"
+
+
 class Profile(models.Model):
     """One per user; created at sign-up or, for older accounts, on first use."""
 
@@ -62,5 +71,4 @@ class Profile(models.Model):
     @property
     def public_name(self) -> str:
         """The name others see; never the email address."""
-        name = self.display_name.strip()
-        return name if has_visible_character(name) else f"Member {self.user_id}"
+        return shown_name(display_name=self.display_name, user_id=self.user_id)

@@ -9,7 +9,7 @@ from django.contrib.sites.models import Site
 from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
-from members.models import Profile
+from members.models import Profile, shown_name
 
 
 def profile_for(user: AbstractBaseUser) -> Profile:
@@ -64,11 +64,11 @@ def public_name(user: AbstractBaseUser | None) -> str:
     users who have no profile row yet.
     """
     if user is None:
-        return "Former member"
+        return shown_name(display_name=None, user_id=None)
     try:
         return user.profile.public_name
     except Profile.DoesNotExist:
-        return f"Member {user.pk}"
+        return shown_name(display_name=None, user_id=user.pk)
 
 
 def staff_email_verify(*, user: AbstractBaseUser) -> EmailAddress | None:

@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from questions.text import comment_to_html
 from techniques.models import Technique
 
 COMMENT_MAX_DEPTH = 3  # levels shown: a comment, a reply, a reply to that reply
@@ -47,6 +48,10 @@ class Comment(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.QUESTION)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
     body = models.TextField(blank=True)
+    # The body as readers see it (paragraphs, links, sanitised), made when the text is
+    # written: a thread page shows forty comments, and nh3 on each cost a tenth of the
+    # page's build.
+    body_html = models.TextField(blank=True, editable=False)
     # Questions only: the reply the asker or staff picked as the answer.
     answer = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -58,7 +63,21 @@ class Comment(models.Model):
     class Meta:
         db_table = "techniques_comment"
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["technique", "created_at"], name="comment_technique_time")]
+        indexes = [
+            models.Index(fields=["technique", "created_at"], name="comment_technique_time"),
+            # A thread page lists one technique's top-level comments in order.
+            models.Index(
+                fields=["technique", "created_at", "id"],
+                condition=Q(parent__isnull=True),
+                name="comment_thread_tops",
+            ),
+            # Home's latest answered questions, newest answer first.
+            models.Index(
+                fields=["-answered_at", "-id"],
+                condition=Q(kind="question", status="published", answered_at__isnull=False),
+                name="comment_answered_recent",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=["question", "remark", "reply"]), name="comment_kind_valid"
@@ -85,6 +104,14 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk} on {self.technique_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        """Save, with :attr:`body_html` made from the body being saved."""
+        self.body_html = comment_to_html(self.body)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "body" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "body_html"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         """The permalink: redirects to the right page of the thread, at ``#comment-<id>``."""

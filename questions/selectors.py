@@ -8,16 +8,18 @@ with it and the addresses of those actions included, is worked out here, once, s
 template only prints.
 """
 
-from dataclasses import dataclass, field
+import functools
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
-from django.urls import reverse
+from django.db.models import Count, Q, QuerySet
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
-from members.services import chosen_time_zone, public_name
+from members.models import shown_name
+from members.services import chosen_time_zone
 from questions.models import Comment, CommentFlag, ThreadSubscription
 from questions.services import (
     EDIT_WINDOW,
@@ -25,8 +27,7 @@ from questions.services import (
     comment_can_edit,
     comment_can_mark_answer,
 )
-from questions.text import comment_to_html
-from questions.times import PostedAt, posted_at
+from questions.times import PostedAt, Timeline
 from techniques.models import Technique
 
 # Top-level comments (each with all its replies) per page: ten questions with their
@@ -54,11 +55,42 @@ class CommentActions:
     faq: str
 
 
+@dataclass(slots=True)
+class ThreadComment:
+    """The columns of one comment a thread page shows, read as a plain row.
+
+    A page holds forty comments; model instances with their author and profile cost a
+    tenth of its build. It answers what the permission checks of
+    :mod:`questions.services` ask of a comment.
+    """
+
+    pk: int
+    author_id: int | None
+    parent_id: int | None
+    root_id: int | None
+    depth: int
+    kind: str
+    status: str
+    body: str
+    body_html: str
+    answer_id: int | None
+    created_at: datetime
+    edited_at: datetime | None
+
+    @property
+    def is_question(self) -> bool:
+        return self.kind == Comment.Kind.QUESTION
+
+    @property
+    def kind_label(self) -> str:
+        return Comment.Kind(self.kind).label
+
+
 @dataclass
 class CommentNode:
     """One comment as one viewer sees it, with its visible replies, ready to print."""
 
-    comment: Comment
+    comment: ThreadComment
     children: list["CommentNode"] = field(default_factory=list)
     is_placeholder: bool = False
     is_pending: bool = False
@@ -127,24 +159,61 @@ def _placeholder_for(viewer: AbstractBaseUser) -> Q:
     return Q(status__in=[Comment.Status.REMOVED, Comment.Status.HIDDEN])
 
 
-def _shown_threads(technique: Technique, viewer: AbstractBaseUser) -> QuerySet[Comment]:
-    """The top-level comments ``viewer`` sees, oldest first.
+def _is_placeholder(status: str, staff: bool) -> bool:
+    """Whether a comment in ``status`` shows as "This comment was removed." (as
+    :func:`_placeholder_for`, on a row already read)."""
+    return status == Comment.Status.REMOVED or (status == Comment.Status.HIDDEN and not staff)
 
+
+def _shown_threads(technique: Technique, viewer: AbstractBaseUser) -> list[int]:
+    """The ids of the top-level comments ``viewer`` sees, oldest first.
+
+    One query reads every top-level comment's id, status and author (a partial index
+    holds them in order) and the rules of :func:`_visible_for` are applied to the rows.
     A placeholder shows only above a reply the viewer can read: one whose parent is
-    shown too (a reply's parent is the top-level comment or, at depth 2, a reply to it).
+    shown too (a reply's parent is the top-level comment or, at depth 2, a reply to
+    it); only when the technique has a removed or hidden question does a second query
+    look for such replies.
     """
-    readable_reply = (
-        Comment.objects.filter(root=OuterRef("pk"))
+    staff = viewer.is_authenticated and viewer.is_staff
+    own = viewer.pk if viewer.is_authenticated else None
+    rows = (
+        Comment.objects.filter(technique=technique, parent__isnull=True)
+        .order_by("created_at", "id")
+        .values_list("pk", "status", "author_id")
+    )
+    shown, placeholders = [], set()
+    for pk, status, author_id in rows:
+        if not (
+            staff
+            or status in _VISIBLE_STATUSES
+            or (status == Comment.Status.PENDING and author_id == own is not None)
+        ):
+            continue
+        shown.append(pk)
+        if _is_placeholder(status, staff):
+            placeholders.add(pk)
+    if not placeholders:
+        return shown
+    kept = set(
+        Comment.objects.filter(root__in=placeholders)
         .filter(_visible_for(viewer))
         .exclude(_placeholder_for(viewer))
         .filter(Q(depth=1) | _visible_for(viewer, "parent__"))
+        .values_list("root_id", flat=True)
     )
-    return (
-        Comment.objects.filter(technique=technique, parent__isnull=True)
-        .filter(_visible_for(viewer))
-        .filter(~_placeholder_for(viewer) | Q(Exists(readable_reply)))
-        .order_by("created_at", "id")
-    )
+    return [pk for pk in shown if pk not in placeholders or pk in kept]
+
+
+@functools.cache
+def _action_patterns(script_prefix: str) -> dict[str, str]:
+    """Each comment action's address with :attr:`_Urls.MARK` for the comment's id.
+
+    ``reverse()`` costs a fifth of a millisecond; the patterns stay the same for the
+    life of the process (one entry per script prefix it is served under).
+    """
+    names = ("edit", "delete", "answer", "flag", "follow", "moderate", "faq")
+    return {name: reverse(f"techniques:comment_{name}", args=[_Urls.MARK]) for name in names}
 
 
 class _Urls:
@@ -153,10 +222,7 @@ class _Urls:
     MARK = 987654321
 
     def __init__(self) -> None:
-        names = ("edit", "delete", "answer", "flag", "follow", "moderate", "faq")
-        self._patterns = {
-            name: reverse(f"techniques:comment_{name}", args=[self.MARK]) for name in names
-        }
+        self._patterns = _action_patterns(get_script_prefix())
 
     def actions(self, pk: int) -> CommentActions:
         mark, value = str(self.MARK), str(pk)
@@ -178,43 +244,33 @@ def comment_thread(
     time_zone: str | None = None,
     now: datetime | None = None,
 ) -> Thread:
-    """One page of the technique's thread as ``viewer`` sees it, in two queries (three for
-    a thread with nothing shown).
+    """One page of the technique's thread as ``viewer`` sees it, in three queries (one
+    more when a question was removed or hidden, see :func:`_shown_threads`).
 
     ``following`` is the questions the viewer follows and ``time_zone`` theirs, None to
     leave times to the browser (see :func:`thread_reader`). Raises :class:`PageNotFound`
     for a page past the last.
     """
     now = now or timezone.now()
-    # Query 1: the ids of every thread the viewer sees, with the published count beside
-    # them (a subquery PostgreSQL and SQLite run once). Plain ids, not the page's slice
-    # as a subquery, keep query 2 cheap to build: Django took longer to compile the
-    # nested subqueries than the database took to run them.
-    published_comments = Comment.objects.filter(
-        technique=technique, status=Comment.Status.PUBLISHED
-    )
-    published = (
-        published_comments.order_by().values("technique").annotate(n=Count("pk")).values("n")
-    )
-    rows = list(
-        _shown_threads(technique, viewer)
-        .annotate(published=Subquery(published))
-        .values_list("pk", "published")
-    )
-    count = rows[0][1] or 0 if rows else published_comments.count()
-    page_count = max(1, -(-len(rows) // COMMENTS_PER_PAGE))
+    # Plain rows and plain queries: Django took longer to compile one query with the
+    # count and the visibility rules as subqueries than two simple ones take to run.
+    shown = _shown_threads(technique, viewer)
+    count = Comment.objects.filter(technique=technique, status=Comment.Status.PUBLISHED).count()
+    page_count = max(1, -(-len(shown) // COMMENTS_PER_PAGE))
     if not 1 <= page_number <= page_count:
         raise PageNotFound(page_number)
     start = (page_number - 1) * COMMENTS_PER_PAGE
-    tops = [pk for pk, _ in rows[start : start + COMMENTS_PER_PAGE]]
-    comments = list(
+    tops = shown[start : start + COMMENTS_PER_PAGE]
+    rows = (
         Comment.objects.filter(Q(pk__in=tops) | Q(root__in=tops))
         .filter(_visible_for(viewer))
-        .select_related("author__profile")
         .order_by("created_at", "id")
+        .values_list(*_COLUMNS, *_AUTHOR_COLUMNS)
     )
+    width = len(_COLUMNS)
+    comments = [(ThreadComment(*row[:width]), _Author(*row[width:])) for row in rows]
     zone = time_zone or "UTC"
-    nodes = _nodes(comments, technique, viewer, page_number, following, now, zone)
+    nodes = _nodes(comments, viewer, page_number, following, now, zone)
     return Thread(
         technique=technique,
         nodes=nodes,
@@ -227,20 +283,31 @@ def comment_thread(
     )
 
 
-def _nodes(
-    comments, technique, viewer, page_number, following, now, time_zone
-) -> list[CommentNode]:
+_COLUMNS = tuple(f.name for f in fields(ThreadComment))
+_AUTHOR_COLUMNS = ("author__is_staff", "author__profile__display_name")
+
+
+@dataclass(slots=True)
+class _Author:
+    """What a thread shows of a comment's author (None for a deleted account)."""
+
+    is_staff: bool | None
+    display_name: str | None
+
+
+def _nodes(comments, viewer, page_number, following, now, time_zone) -> list[CommentNode]:
     """The page's tree: each comment under its parent, with all it shows worked out."""
     urls = _Urls()
     page_query = f"{PAGE_PARAMETER}={page_number}&" if page_number > 1 else ""
     staff = viewer.is_authenticated and viewer.is_staff
-    by_id = {c.pk: c for c in comments}
+    by_id = {c.pk: c for c, _ in comments}
     nodes: dict[int, CommentNode] = {}
     top: list[CommentNode] = []
-    for comment in comments:
+    times = Timeline(now=now, time_zone=time_zone)
+    for comment, author in comments:
         question = by_id.get(comment.root_id) if comment.root_id else None
-        node = _node(comment, question, viewer, staff, urls, following, now)
-        node.posted = posted_at(comment.created_at, now=now, time_zone=time_zone)
+        node = _node(comment, author, question, viewer, staff, urls, following, now)
+        node.posted = times.posted_at(comment.created_at)
         # Relative, as short as it can be: a page of ten threads carries dozens of them.
         node.reply_url = f"?{page_query}replyto={comment.pk}#reply-{comment.pk}"
         nodes[comment.pk] = node
@@ -251,11 +318,9 @@ def _nodes(
     return _prune(top)
 
 
-def _node(comment, question, viewer, staff, urls, following, now) -> CommentNode:
+def _node(comment, author, question, viewer, staff, urls, following, now) -> CommentNode:
     status = comment.status
-    placeholder = status == Comment.Status.REMOVED or (
-        status == Comment.Status.HIDDEN and not staff
-    )
+    placeholder = _is_placeholder(status, staff)
     node = CommentNode(comment=comment, is_placeholder=placeholder)
     if placeholder:
         return node
@@ -265,9 +330,10 @@ def _node(comment, question, viewer, staff, urls, following, now) -> CommentNode
     node.is_own = signed_in and comment.author_id == viewer.pk
     node.is_answer = question is not None and question.answer_id == comment.pk
     node.is_answered_question = comment.is_question and comment.answer_id is not None
-    node.author_name = public_name(comment.author)
-    node.author_is_staff = bool(comment.author and comment.author.is_staff)
-    node.body_html = comment_to_html(comment.body)
+    node.author_name = shown_name(display_name=author.display_name, user_id=comment.author_id)
+    node.author_is_staff = bool(author.is_staff)
+    # Made from the body when it was saved (Comment.save).
+    node.body_html = mark_safe(comment.body_html)
     node.actions = urls.actions(comment.pk)
     node.can_reply = signed_in and not node.is_hidden
     node.can_sign_in_to_reply = not signed_in
@@ -384,14 +450,11 @@ def _shows_in_thread(comment: Comment, viewer: AbstractBaseUser) -> bool:
 
 
 def comment_page_number(*, comment: Comment, viewer: AbstractBaseUser) -> int:
-    """Which page of its technique's thread shows ``comment`` to ``viewer`` (permalinks)."""
+    """Which page of its technique's thread shows ``comment`` to ``viewer`` (permalinks);
+    page 1 for a comment the viewer does not see (:func:`comment_visible_to`)."""
     top = comment.root or comment
-    earlier = (
-        _shown_threads(comment.technique, viewer)
-        .filter(Q(created_at__lt=top.created_at) | Q(created_at=top.created_at, pk__lt=top.pk))
-        .count()
-    )
-    return earlier // COMMENTS_PER_PAGE + 1
+    shown = _shown_threads(comment.technique, viewer)
+    return (shown.index(top.pk) if top.pk in shown else 0) // COMMENTS_PER_PAGE + 1
 
 
 @dataclass
@@ -416,11 +479,10 @@ def comment_queue(*, viewer: AbstractBaseUser, now: datetime | None = None) -> S
     now = now or timezone.now()
     zone = chosen_time_zone(viewer)
 
+    times = Timeline(now=now, time_zone=zone or "UTC")
+
     def items(comments: QuerySet[Comment]) -> list[QueueItem]:
-        return [
-            QueueItem(comment=c, posted=posted_at(c.created_at, now=now, time_zone=zone or "UTC"))
-            for c in comments
-        ]
+        return [QueueItem(comment=c, posted=times.posted_at(c.created_at)) for c in comments]
 
     base = Comment.objects.select_related("technique", "author__profile")
     unanswered = base.filter(

@@ -33,30 +33,56 @@ class PostedAt:
     ago: str
 
 
+def _ago_words(seconds: float) -> tuple[int, int]:
+    """The unit (an index into ``_UNITS``, or -1 for "just now") and count of ``seconds``."""
+    for index, (size, _) in enumerate(_UNITS):
+        if seconds >= size:
+            return index, int(seconds // size)
+    return -1, 0
+
+
+def _ago_text(unit: int, count: int) -> str:
+    return gettext("just now") if unit < 0 else _UNITS[unit][1](count) % {"n": count}
+
+
 def time_ago(moment: datetime, now: datetime) -> str:
     """How long before ``now`` ``moment`` was, in its largest whole unit; under a minute
     (or in the future, as clocks differ) "just now"."""
-    seconds = (now - moment).total_seconds()
-    for size, words in _UNITS:
-        if seconds >= size:
-            count = int(seconds // size)
-            return words(count) % {"n": count}
-    return gettext("just now")
+    return _ago_text(*_ago_words((now - moment).total_seconds()))
 
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-def posted_at(moment: datetime, *, now: datetime, time_zone: str) -> PostedAt:
-    """``moment`` for a reader in ``time_zone`` at ``now``.
+class Timeline:
+    """Moments as one reader sees them at one ``now`` in one time zone.
 
-    Written out by hand rather than with Django's ``date`` format, which cost a tenth of
-    a millisecond per comment, a twentieth of a page of forty comments.
+    A thread page shows forty times: the zone is looked up once and each wording ("3
+    days ago") translated once, not once per comment. The exact time is written out by
+    hand rather than with Django's ``date`` format, which cost a tenth of a millisecond
+    per comment.
     """
-    local = moment.astimezone(ZoneInfo(time_zone))
-    month = _MONTHS[local.month - 1]
-    return PostedAt(
-        iso=moment.astimezone(UTC).isoformat(timespec="seconds"),
-        exact=f"{local.day} {month} {local.year}, {local:%H:%M} {local.tzname()}",
-        ago=time_ago(moment, now),
-    )
+
+    def __init__(self, *, now: datetime, time_zone: str) -> None:
+        self.now = now
+        self.zone = ZoneInfo(time_zone)
+        self._words: dict[tuple[int, int], str] = {}
+
+    def posted_at(self, moment: datetime) -> PostedAt:
+        """``moment`` as this reader reads it."""
+        local = moment.astimezone(self.zone)
+        month = _MONTHS[local.month - 1]
+        unit = _ago_words((self.now - moment).total_seconds())
+        ago = self._words.get(unit)
+        if ago is None:
+            ago = self._words[unit] = _ago_text(*unit)
+        return PostedAt(
+            iso=moment.astimezone(UTC).isoformat(timespec="seconds"),
+            exact=f"{local.day} {month} {local.year}, {local:%H:%M} {local.tzname()}",
+            ago=ago,
+        )
+
+
+def posted_at(moment: datetime, *, now: datetime, time_zone: str) -> PostedAt:
+    """``moment`` for a reader in ``time_zone`` at ``now``."""
+    return Timeline(now=now, time_zone=time_zone).posted_at(moment)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from questions import selectors as question_selectors
+from questions.cards import thread_cards
 from questions.forms import comment_form_class
 from smrsite import pagecache, versions
 from smrsite.pagecache import cache_anonymous_page
@@ -210,7 +211,7 @@ def _thread_html(request, technique, reader, page_number):
     Not kept on its own: it changes exactly when the page that holds it does, so the
     page caches (anonymous, and shared signed-in) are what keep it.
     """
-    reply_to = request.GET.get("replyto", "")
+    reply_to = id_from(request.GET.get("replyto", ""))
     try:
         thread = question_selectors.comment_thread(
             technique=technique,
@@ -221,15 +222,22 @@ def _thread_html(request, technique, reader, page_number):
         )
     except question_selectors.PageNotFound:
         raise Http404("No such page of comments.") from None
-    reply_form = comment_form_class(request.user)(
-        reply=True, auto_id="reply_%s", initial={"parent": reply_to}
-    )
-    context = {
-        "technique": technique,
-        "thread": thread,
-        "reply_form": reply_form,
-        "reply_to": id_from(reply_to),
-    }
+
+    def reply_form(node):
+        form = comment_form_class(request.user)(
+            reply=True, auto_id="reply_%s", initial={"parent": node.id}
+        )
+        context = {
+            "technique": technique,
+            "form": form,
+            "parent": node.comment,
+            "form_id": "reply-form",
+            "cancel_comment": node.id,
+        }
+        return render_to_string("questions/_comment_form.html", context, request)
+
+    cards = thread_cards(thread, reply_to=reply_to, reply_form=reply_form)
+    context = {"technique": technique, "thread": thread, "cards": cards}
     return render_to_string("questions/_thread_list.html", context, request)
 
 
