@@ -2,8 +2,10 @@
 
 Django loads the user from the database on every signed-in request; on a kept page
 (a technique page, today's plan) that query was the largest cost left. The backends
-below are Django's and allauth's, with ``get_user`` read through the shared cache.
-Every save or delete of a user forgets the copy (``smrsite.versions``), so a password
+below are Django's and allauth's, with ``get_user`` reading the member's profile in the
+same query (pages show their name and comment times in their zone) and through the
+shared cache. Every save or delete of a user or a profile forgets the copy
+(``smrsite.versions``), so a password
 change, a deactivation or a staff flag set in the admin applies on the next request;
 a change made with ``QuerySet.update()`` bypasses that and shows within
 ``USER_CACHE_SECONDS``. Without a shared cache (``PAGE_CACHE_SECONDS`` is 0, or no
@@ -12,7 +14,7 @@ Redis in production) nothing is kept, as one worker could not forget another's c
 
 from allauth.account import auth_backends
 from django.conf import settings
-from django.contrib.auth import backends
+from django.contrib.auth import backends, get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.cache import cache
 
@@ -32,17 +34,25 @@ class CachedUserMixin:
     """``get_user`` through the cache; ``user_can_authenticate`` is checked on every read."""
 
     def get_user(self, user_id: object) -> AbstractBaseUser | None:
-        """The active user with this id, from the cache when it holds a current copy."""
+        """The active user with this id and their profile, from the cache when it holds a
+        current copy."""
         seconds = _seconds()
-        if seconds <= 0:
-            return super().get_user(user_id)
         key = USER_KEY.format(user_id=user_id)
-        user = cache.get(key)
+        user = cache.get(key) if seconds > 0 else None
         if user is None:
-            user = super().get_user(user_id)
-            if user is not None:
+            user = _user_row(user_id)
+            if user is not None and seconds > 0:
                 cache.set(key, user, timeout=seconds)
         return user if user is not None and self.user_can_authenticate(user) else None
+
+
+def _user_row(user_id: object) -> AbstractBaseUser | None:
+    """The user with this id and their profile (if they have one yet), in one query."""
+    users = get_user_model()._default_manager
+    try:
+        return users.select_related("profile").get(pk=user_id)
+    except users.model.DoesNotExist:
+        return None
 
 
 class ModelBackend(CachedUserMixin, backends.ModelBackend):

@@ -199,7 +199,13 @@ def technique_tools_changed(sender, instance, action, reverse, **kwargs) -> None
 
 
 def profile_changed(sender, instance, **kwargs) -> None:
-    """A profile: the member's own pages, and their name on every thread they wrote in."""
+    """A profile: the member's own pages, and their name on every thread they wrote in.
+
+    The kept copy of the user (``members.auth``) holds the profile too, so it goes.
+    """
+    from members.auth import forget_user
+
+    forget_user(instance.user_id)
     bump(member_scope(instance.user_id), *_written_on(instance.user_id))
 
 

@@ -409,10 +409,10 @@ def test_thread_query_count_is_constant_for_readers(
 def test_thread_query_count_is_constant_for_members(
     auth_client, technique, django_assert_num_queries, comments, settings
 ):
-    """Signed in the count is fixed too: 13 to build the page, none once it is kept
+    """Signed in the count is fixed too: 12 to build the page, none once it is kept
     (the user is kept too), plus reading the session where it is not read through Redis."""
     _thread(technique, comments)
-    with django_assert_num_queries(13 + _session_queries(settings)):
+    with django_assert_num_queries(12 + _session_queries(settings)):
         response = auth_client.get(technique.get_absolute_url())
     assert response.status_code == HTTPStatus.OK
     with django_assert_num_queries(_session_queries(settings)):
@@ -442,10 +442,10 @@ def test_members_who_see_the_thread_alike_share_one_copy(
     auth_client, other_client, technique, django_assert_num_queries, settings
 ):
     """The second member's page reuses the page the first one's request built: only
-    their user, their time zone and their own comments and follows are read."""
+    their user with their time zone, and their own comments and follows are read."""
     CommentFactory(technique=technique, body="Does it help after cycling?")
     first = auth_client.get(technique.get_absolute_url())
-    with django_assert_num_queries(3 + _session_queries(settings)):
+    with django_assert_num_queries(2 + _session_queries(settings)):
         second = other_client.get(technique.get_absolute_url())
     assert "Does it help after cycling?" in _thread_part(second)
     assert _thread_part(first) == _thread_part(second)
