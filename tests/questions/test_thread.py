@@ -13,7 +13,13 @@ from django.utils import timezone
 
 from questions.models import Comment
 from questions.selectors import COMMENTS_PER_PAGE, PageNotFound, comment_thread
-from tests.factories import CommentFactory, TechniqueFactory, UserFactory, client_for
+from tests.factories import (
+    CommentFactory,
+    ProfileFactory,
+    TechniqueFactory,
+    UserFactory,
+    client_for,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -202,3 +208,17 @@ def test_hidden_questions_take_no_room_on_a_readers_pages(technique):
     assert (len(visitor.nodes), visitor.page_count) == (COMMENTS_PER_PAGE, 1)
     staff = comment_thread(technique=technique, viewer=UserFactory(username="lead", is_staff=True))
     assert staff.page_count == 2
+
+
+def test_cards_print_names_and_times_as_text(technique, user):
+    """A name with markup in it (saved past the form's checks) stays text in every place
+    the card prints it: the heading, the card's label and the reply link's data."""
+    author = UserFactory(username="odd")
+    ProfileFactory(user=author, display_name='Jo "<b>bold</b>" & co')
+    CommentFactory(technique=technique, author=author)
+    page = client_for(user).get(technique.get_absolute_url()).content.decode()
+    escaped = "Jo &quot;&lt;b&gt;bold&lt;/b&gt;&quot; &amp; co"
+    assert f'<span class="comment-author">{escaped}</span>' in page
+    assert f'aria-label="Question by {escaped}"' in page
+    assert f'data-reply-name="{escaped}"' in page
+    assert "<b>bold</b>" not in page
