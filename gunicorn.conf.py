@@ -5,9 +5,11 @@ the command line. Workers recycle after ``max_requests`` (with jitter, so they d
 all restart at once), which bounds any slow memory growth (WeasyPrint renders). The
 limit is high because a worker serves about 500 cached pages a second: at 1,000 it
 restarted every couple of seconds under load and dropped whole measurement windows.
-Each worker warms the PDF renderer as it starts (:func:`post_worker_init`).
+Each worker warms the PDF renderer as it starts and then freezes what it has loaded
+out of the garbage collector's reach (:func:`post_worker_init`).
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -50,3 +52,8 @@ def post_worker_init(worker):
         warm_up()
     except Exception:
         worker.log.exception("PDF warm-up failed; the first PDF download will be slower")
+    # Django, the templates and the fonts loaded so far live as long as the worker. Out
+    # of the collector's generations, its full collections stop walking them: about 1 ms
+    # less per signed-in technique page built (1.9 -> 0.8 ms of collection, in-process).
+    gc.collect()
+    gc.freeze()

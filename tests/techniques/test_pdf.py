@@ -637,10 +637,13 @@ def test_warm_up_renders_without_touching_the_database(django_assert_num_queries
 
 
 def test_gunicorn_workers_warm_up_as_they_start(monkeypatch):
-    """gunicorn's post_worker_init hook calls the warm-up, and a failing one is only logged."""
+    """gunicorn's post_worker_init hook calls the warm-up, and a failing one is only logged;
+    either way it freezes what the worker loaded out of the garbage collector's reach."""
+    import gc
     import runpy
     from unittest import mock
 
+    monkeypatch.setattr(gc, "freeze", freeze := mock.Mock())
     hooks = runpy.run_path(str(Path(__file__).resolve().parents[2] / "gunicorn.conf.py"))
     worker = mock.Mock()
     calls = []
@@ -655,6 +658,7 @@ def test_gunicorn_workers_warm_up_as_they_start(monkeypatch):
 
     assert calls == [1]
     worker.log.exception.assert_called_once()
+    assert freeze.call_count == 2
 
 
 def _page_one(client, slug, size):
