@@ -54,7 +54,12 @@ class TodayPage:
         """``parts``: what the page depends on besides the member's data, catalogue and day."""
         self.request = request
         self.slot = None
-        if request.method != "GET" or _timeout() <= 0 or len(messages.get_messages(request)):
+        if (
+            request.method != "GET"
+            or _timeout() <= 0
+            or not pagecache.layer_on("today")
+            or len(messages.get_messages(request))
+        ):
             return
         scopes = (versions.member_scope(member_id), versions.CATALOGUE)
         slot = pagecache.lookup("today", (*parts, member_id), scopes=scopes)

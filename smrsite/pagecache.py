@@ -70,6 +70,12 @@ def _timeout() -> int:
     return getattr(settings, "PAGE_CACHE_SECONDS", 0)
 
 
+def layer_on(name: str) -> bool:
+    """Whether the cache layer ``name`` keeps anything: caching is on and the layer is
+    not listed in ``CACHE_LAYERS_OFF`` (how a benchmark measures the site without it)."""
+    return _timeout() > 0 and name not in getattr(settings, "CACHE_LAYERS_OFF", ())
+
+
 @memoise
 def code_release() -> str:
     """Which code, templates and static files this process serves.
@@ -139,7 +145,7 @@ def keep(slot: Slot, value: object, *, timeout: int | None = None) -> None:
 
 def _address_key(request: HttpRequest, params: Iterable[str]) -> str | None:
     """The cache key of this GET's address, or None when its query rules the cache out."""
-    if request.method != "GET" or _timeout() <= 0:
+    if request.method != "GET" or not layer_on("page"):
         return None
     if any(name not in params or len(request.GET.getlist(name)) != 1 for name in request.GET):
         return None
@@ -198,7 +204,7 @@ def cached_value(
     value still holds by the clock. The value must hold nothing secret or per-session,
     such as a CSRF token, and must pickle.
     """
-    if parts is None or _timeout() <= 0:
+    if parts is None or not layer_on(name):
         return compute()
     slot = lookup(name, parts, scopes=scopes)
     if slot.value is not None and fresh(slot.value):

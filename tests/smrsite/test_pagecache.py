@@ -9,6 +9,7 @@ from django.test import Client, RequestFactory
 from members.services import profile_for, profile_update
 from questions import services
 from questions.models import Comment
+from smrsite import pagecache
 from smrsite.pagecache import HIT_HEADER
 from techniques.models import Technique
 from tests.factories import CommentFactory, StepFactory, TechniqueFactory, UserFactory
@@ -268,3 +269,16 @@ def test_visitors_with_a_session_cookie_are_served_by_the_view(client, technique
     _warm(client, url)
     client.force_login(user)
     assert client.get(url).get(HIT_HEADER) != "hit"
+
+
+def test_a_layer_switched_off_keeps_nothing(client, technique, settings):
+    """CACHE_LAYERS_OFF=page: every anonymous visit builds the page, nothing is served
+    from the cache, and the other layers stay on (the instructions are still kept)."""
+    settings.CACHE_LAYERS_OFF = ["page"]
+    url = technique.get_absolute_url()
+    for _ in range(2):
+        response = client.get(url)
+        assert response.status_code == HTTPStatus.OK
+        assert HIT_HEADER not in response
+    assert pagecache.layer_on("technique")
+    assert not pagecache.layer_on("page")
