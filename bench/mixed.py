@@ -105,33 +105,24 @@ end
 
 def submit_log(member_id: int, note: str) -> None:
     """One submission of the "today" form for ``member_id``: the first technique of their
-    plan done, with ``note`` (as ``routines.views.log`` builds and records it)."""
+    plan done, with ``note``, read and saved as ``routines.views.log`` does it."""
     from django.utils import timezone
 
-    from routines import scheduler, selectors, services
+    from routines import selectors, services
     from routines.models import Routine
-    from techniques.models import Technique
 
     routine = Routine.objects.select_related("member").get(member_id=member_id)
     day = selectors.local_date(selectors.member_time_zone(routine.member), timezone.now())
-    plan = selectors.plan_for_today(selectors.routine_data(routine, today=day))
-    slug = next(i.slug for i in plan.items if i.slug != scheduler.DEFAULT_STRETCH_SLUG)
-    services.log_items(
-        member=routine.member,
-        routine=routine,
-        day=day,
-        step_index=plan.step_index,
-        rotation_slugs=[i.slug for i in plan.items if i.counts_for_rotation],
-        items=[
-            services.ItemLog(
-                technique=Technique.objects.get(slug=slug),
-                status="done",
-                sensitivity="less",
-                movement="better",
-                note=note,
-            )
-        ],
+    overview = selectors.today_overview(routine, today=day)
+    row = overview.loggable[0]
+    item = services.ItemLog(
+        technique=overview.data.techniques[row.item.slug],
+        status="done",
+        sensitivity="less",
+        movement="better",
+        note=note,
     )
+    services.day_log_save(routine=routine, day=day, items=[item])
 
 
 @dataclass
