@@ -43,6 +43,7 @@ class CommentForm(forms.Form):
 
     def __init__(self, *args, reply: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.is_reply = reply
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
