@@ -74,7 +74,7 @@ class Comment(models.Model):
             # Home's latest answered questions, newest answer first.
             models.Index(
                 fields=["-answered_at", "-id"],
-                condition=Q(kind="question", status="published", answered_at__isnull=False),
+                condition=Q(kind="question", status="published", answer__isnull=False),
                 name="comment_answered_recent",
             ),
         ]

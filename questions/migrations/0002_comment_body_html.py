@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
             model_name="comment",
             index=models.Index(
                 condition=models.Q(
-                    ("answered_at__isnull", False), ("kind", "question"), ("status", "published")
+                    ("answer__isnull", False), ("kind", "question"), ("status", "published")
                 ),
                 fields=["-answered_at", "-id"],
                 name="comment_answered_recent",
