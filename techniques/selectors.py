@@ -2,12 +2,14 @@
 
 import difflib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from operator import itemgetter
 
 from django.db import models
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.fields.files import FieldFile
+from django.urls import reverse
 
 from questions.models import Comment
 from techniques.models import FaqEntry, Region, Step, Technique, Tool
@@ -83,7 +85,7 @@ def technique_heading(*, slug: str) -> Technique:
     """One published technique with only what its page shows outside the cached body.
 
     The heading, title and comment form need a few fields; the rest of the page comes
-    from :func:`technique_detail`, only when its cached HTML is missing.
+    from :func:`technique_body`, only when its cached HTML is missing.
     """
     return (
         Technique.objects.published()
@@ -93,32 +95,134 @@ def technique_heading(*, slug: str) -> Technique:
     )
 
 
-def technique_detail(*, slug: str) -> Technique:
-    """One published technique with everything its page shows, in a fixed number of queries."""
-    return (
-        Technique.objects.published()
-        .select_related("region", "after", "paired_stretch")
-        .prefetch_related(
-            Prefetch("steps", queryset=Step.objects.order_by("position")),
-            "tools",
-            Prefetch(
-                "leads_into",
-                queryset=Technique.objects.published().only("name", "slug", "after_id"),
-            ),
-            "faq_entries",
-        )
-        .get(slug=slug)
+#: The technique's own columns its page body shows, with its region's chip and icon.
+BODY_FIELDS = (
+    *(
+        f.name
+        for f in Technique._meta.concrete_fields
+        if f.name not in {"position", "is_published", "updated_at"}
+    ),
+    "region__name",
+    "region__slug",
+    "region__colour",
+)
+# Built once and only ever filtered, like the handout's rows below; unordered where the
+# rows are sorted in Python. Lists are read as plain rows: no model instance per row.
+_BODY_TECHNIQUE = (
+    Technique.objects.published().select_related("region").only(*BODY_FIELDS).order_by()
+)
+_BODY_STEPS = Step.objects.order_by("position").values_list("text", "image", "image_alt")
+_BODY_TOOLS = Tool.objects.order_by("name").values_list("name", flat=True)
+_BODY_FAQ = FaqEntry.objects.order_by("position", "id").values_list("question", "answer")
+# The techniques the body links to, from one query: the region's published ones, those
+# done after this one, the one it is done after and its paired stretch.
+_BODY_NEIGHBOURS = Technique.objects.order_by().values_list(
+    "pk",
+    "name",
+    "slug",
+    "kind",
+    "position",
+    "after_id",
+    "region_id",
+    "region__position",
+    "is_published",
+)
+
+
+@dataclass(frozen=True)
+class TechniqueLink:
+    """A link to a technique page, as the page body writes it."""
+
+    name: str
+    url: str
+    is_stretch: bool = False
+
+
+@dataclass(frozen=True)
+class BodyStep:
+    """One numbered instruction; ``image_url`` is "" without a photo."""
+
+    text: str
+    image_url: str
+    image_alt: str
+
+
+@dataclass(frozen=True)
+class BodyFaq:
+    """One asked-and-answered entry."""
+
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class TechniqueBody:
+    """Everything a technique page's instructions show, read in five small queries."""
+
+    #: The technique with its region.
+    technique: Technique
+    after: TechniqueLink | None
+    paired_stretch: TechniqueLink | None
+    tools: tuple[str, ...]
+    steps: tuple[BodyStep, ...]
+    faq: tuple[BodyFaq, ...]
+    #: Published techniques done after this one, in catalogue order.
+    leads_into: tuple[TechniqueLink, ...]
+    #: The other published techniques of the region, in rotation order.
+    siblings: tuple[TechniqueLink, ...]
+
+
+def technique_url_maker() -> Callable[[str], str]:
+    """A function from a technique's slug to its page's address, at one ``reverse()`` for
+    all: a list of links costs a string join per link, not a URL resolver walk."""
+    head, tail = reverse("techniques:detail", kwargs={"slug": _SLUG_MARK}).split(_SLUG_MARK)
+    # Slugs are ASCII letters, digits, "-" and "_": nothing reverse() would quote.
+    return lambda slug: f"{head}{slug}{tail}"
+
+
+_SLUG_MARK = "slug-mark"
+
+
+def technique_body(*, pk: int) -> TechniqueBody:
+    """The instructions of one published technique, in five queries whatever its size.
+
+    Raises ``Technique.DoesNotExist`` when no published technique has that id.
+    """
+    technique = _BODY_TECHNIQUE.get(pk=pk)
+    url = technique_url_maker()
+    # The one it is done after and its stretch are named even when unpublished, as the
+    # handout names them.
+    neighbours = _BODY_NEIGHBOURS.filter(
+        Q(is_published=True, region_id=technique.region_id)
+        | Q(is_published=True, after_id=pk)
+        | Q(pk__in=[technique.after_id, technique.paired_stretch_id])
     )
-
-
-def technique_region_siblings(*, technique: Technique) -> QuerySet[Technique]:
-    """The other published techniques of the same region, in rotation order."""
-    return (
-        Technique.objects.published()
-        .filter(region_id=technique.region_id)
-        .exclude(pk=technique.pk)
-        .only("name", "slug", "kind", "position", "region_id")
-        .order_by("kind", "position", "name")
+    # Each list sorted as its own query used to sort it: the model's ordering for the
+    # techniques done after this one, rotation order (kind, position) for the region.
+    links, leads_into, siblings = {}, [], []
+    for row in neighbours:
+        other, name, slug, kind, position, after_id, region_id, region_position, published = row
+        is_stretch = kind == Technique.Kind.STRETCH
+        links[other] = link = TechniqueLink(name=name, url=url(slug), is_stretch=is_stretch)
+        if not published:
+            continue
+        if after_id == pk:
+            leads_into.append(((region_position, position, name), link))
+        if region_id == technique.region_id and other != pk:
+            siblings.append(((kind, position, name), link))
+    storage = Step._meta.get_field("image").storage
+    return TechniqueBody(
+        technique=technique,
+        after=links.get(technique.after_id),
+        paired_stretch=links.get(technique.paired_stretch_id),
+        tools=tuple(_BODY_TOOLS.filter(techniques=pk)),
+        steps=tuple(
+            BodyStep(text=text, image_url=storage.url(image) if image else "", image_alt=alt)
+            for text, image, alt in _BODY_STEPS.filter(technique_id=pk)
+        ),
+        faq=tuple(BodyFaq(question=q, answer=a) for q, a in _BODY_FAQ.filter(technique_id=pk)),
+        leads_into=tuple(link for _, link in sorted(leads_into, key=itemgetter(0))),
+        siblings=tuple(link for _, link in sorted(siblings, key=itemgetter(0))),
     )
 
 

@@ -195,10 +195,8 @@ def _body_html(request, technique):
     """The instructions, the same for every reader, so rendered once per content version."""
 
     def render_body():
-        context = {
-            "technique": selectors.technique_detail(slug=technique.slug),
-            "siblings": selectors.technique_region_siblings(technique=technique),
-        }
+        body = selectors.technique_body(pk=technique.pk)
+        context = {"technique": body.technique, "body": body, "siblings": body.siblings}
         return render_to_string("techniques/_technique_body.html", context, request)
 
     scopes = (versions.CATALOGUE, versions.technique_scope(technique.slug))

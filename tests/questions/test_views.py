@@ -398,9 +398,9 @@ def _thread(technique, comments):
 def test_thread_query_count_is_constant_for_readers(
     client, technique, django_assert_num_queries, comments
 ):
-    """1 or 200 comments: the page costs the same queries (10 for an anonymous reader)."""
+    """1 or 200 comments: the page costs the same queries (9 for an anonymous reader)."""
     _thread(technique, comments)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get(technique.get_absolute_url())
     assert response.status_code == HTTPStatus.OK
 
@@ -409,10 +409,10 @@ def test_thread_query_count_is_constant_for_readers(
 def test_thread_query_count_is_constant_for_members(
     auth_client, technique, django_assert_num_queries, comments, settings
 ):
-    """Signed in the count is fixed too: 12 to build the page, none once it is kept
+    """Signed in the count is fixed too: 11 to build the page, none once it is kept
     (the user is kept too), plus reading the session where it is not read through Redis."""
     _thread(technique, comments)
-    with django_assert_num_queries(12 + _session_queries(settings)):
+    with django_assert_num_queries(11 + _session_queries(settings)):
         response = auth_client.get(technique.get_absolute_url())
     assert response.status_code == HTTPStatus.OK
     with django_assert_num_queries(_session_queries(settings)):

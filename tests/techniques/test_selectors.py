@@ -1,0 +1,99 @@
+import pytest
+
+from techniques import selectors
+from techniques.models import Technique
+from tests.factories import (
+    FaqEntryFactory,
+    RegionFactory,
+    StepFactory,
+    TechniqueFactory,
+    ToolFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(technique: Technique) -> str:
+    return technique.get_absolute_url()
+
+
+def test_body_lists_the_region_in_rotation_order_without_drafts():
+    """Siblings are the region's other published techniques: releases, then stretches."""
+    hip, thigh = RegionFactory(), RegionFactory()
+    technique = TechniqueFactory(region=hip, position=2)
+    stretch = TechniqueFactory(region=hip, position=1, kind=Technique.Kind.STRETCH)
+    second = TechniqueFactory(region=hip, position=3, name="B second")
+    first = TechniqueFactory(region=hip, position=3, name="A first")
+    TechniqueFactory(region=hip, is_published=False)
+    TechniqueFactory(region=thigh)
+
+    body = selectors.technique_body(pk=technique.pk)
+
+    assert [link.url for link in body.siblings] == [_url(first), _url(second), _url(stretch)]
+    assert [link.is_stretch for link in body.siblings] == [False, False, True]
+
+
+def test_body_links_the_techniques_it_comes_before_in_catalogue_order():
+    """ "Do this one before" lists published followers from any region, by region then position."""
+    early, late = RegionFactory(position=1), RegionFactory(position=2)
+    technique = TechniqueFactory(region=late)
+    elsewhere = TechniqueFactory(region=early, after=technique, position=9)
+    here = TechniqueFactory(region=late, after=technique, position=1)
+    TechniqueFactory(region=late, after=technique, is_published=False)
+
+    body = selectors.technique_body(pk=technique.pk)
+
+    assert [link.url for link in body.leads_into] == [_url(elsewhere), _url(here)]
+    assert [link.name for link in body.leads_into] == [elsewhere.name, here.name]
+
+
+def test_body_names_what_it_comes_after_and_its_stretch_even_from_another_region():
+    """The technique done first and the paired stretch are linked wherever they are."""
+    before = TechniqueFactory(is_published=False)
+    stretch = TechniqueFactory(kind=Technique.Kind.STRETCH)
+    technique = TechniqueFactory(after=before, paired_stretch=stretch)
+
+    body = selectors.technique_body(pk=technique.pk)
+
+    assert body.after == selectors.TechniqueLink(name=before.name, url=_url(before))
+    assert body.paired_stretch == selectors.TechniqueLink(
+        name=stretch.name, url=_url(stretch), is_stretch=True
+    )
+    assert before.get_absolute_url() not in [link.url for link in body.siblings]
+
+
+def test_body_without_links_has_none():
+    """A technique alone in its region, after nothing, links nothing."""
+    body = selectors.technique_body(pk=TechniqueFactory().pk)
+    assert (body.after, body.paired_stretch, body.leads_into, body.siblings) == (
+        None,
+        None,
+        (),
+        (),
+    )
+
+
+def test_body_reads_steps_tools_and_faq_in_order():
+    """Steps by position with their photo's address, tools by name, FAQ by position."""
+    technique = TechniqueFactory()
+    StepFactory(technique=technique, position=2, text="Second", image="techniques/steps/b.jpg")
+    StepFactory(technique=technique, position=1, text="First")
+    technique.tools.set([ToolFactory(name="Foam roller"), ToolFactory(name="Ball")])
+    FaqEntryFactory(technique=technique, position=2, question="Later?")
+    FaqEntryFactory(technique=technique, position=1, question="Sooner?")
+    StepFactory()
+
+    body = selectors.technique_body(pk=technique.pk)
+
+    assert [(s.text, s.image_url) for s in body.steps] == [
+        ("First", ""),
+        ("Second", "/media/techniques/steps/b.jpg"),
+    ]
+    assert body.tools == ("Ball", "Foam roller")
+    assert [entry.question for entry in body.faq] == ["Sooner?", "Later?"]
+
+
+def test_body_of_a_draft_does_not_exist():
+    """Only published techniques have a body."""
+    with pytest.raises(Technique.DoesNotExist):
+        selectors.technique_body(pk=TechniqueFactory(is_published=False).pk)
