@@ -1,5 +1,6 @@
 from functools import wraps
 from itertools import groupby
+from operator import attrgetter
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -50,8 +51,12 @@ def technique_list(request):
         raise Http404("No such region.")
     # PostgreSQL refuses NUL characters in a query; nobody searches for one.
     query = request.GET.get("q", "").replace("\x00", "").strip()[: selectors.MAX_QUERY_LENGTH]
-    techniques = selectors.technique_search(region=region, query=query)
-    groups = [(r, list(items)) for r, items in groupby(techniques, key=lambda t: t.region)]
+    entries = selectors.catalogue_entries(region=region, query=query)
+    by_id = {r.pk: r for r in regions}
+    groups = [
+        (by_id[region_id], list(items))
+        for region_id, items in groupby(entries, key=attrgetter("region_id"))
+    ]
     return render(
         request,
         "techniques/technique_list.html",

@@ -3,6 +3,7 @@ import pytest
 from techniques import selectors
 from techniques.models import Technique
 from tests.factories import (
+    CommentFactory,
     FaqEntryFactory,
     RegionFactory,
     StepFactory,
@@ -97,3 +98,33 @@ def test_body_of_a_draft_does_not_exist():
     """Only published techniques have a body."""
     with pytest.raises(Technique.DoesNotExist):
         selectors.technique_body(pk=TechniqueFactory(is_published=False).pk)
+
+
+def test_comment_counts_count_published_comments_of_the_techniques_asked_for():
+    """Replies count; pending and hidden comments, and other techniques, do not."""
+    counted, silent, other = TechniqueFactory(), TechniqueFactory(), TechniqueFactory()
+    question = CommentFactory(technique=counted)
+    CommentFactory(parent=question)
+    CommentFactory(technique=counted, status="pending")
+    CommentFactory(technique=counted, status="hidden")
+    CommentFactory(technique=other)
+
+    counts = selectors.published_comment_counts(technique_ids=[counted.pk, silent.pk])
+
+    assert counts == {counted.pk: 2}
+    assert selectors.published_comment_counts(technique_ids=[]) == {}
+
+
+def test_catalogue_entries_follow_the_search_with_addresses_and_counts():
+    """Entries come in the search's order, each with its address and comment count."""
+    region = RegionFactory()
+    stretch = TechniqueFactory(region=region, position=1, kind=Technique.Kind.STRETCH)
+    release = TechniqueFactory(region=region, position=2)
+    CommentFactory(technique=stretch)
+
+    entries = selectors.catalogue_entries(region=region)
+
+    assert [(e.url, e.is_stretch, e.comment_count) for e in entries] == [
+        (release.get_absolute_url(), False, 0),
+        (stretch.get_absolute_url(), True, 1),
+    ]
