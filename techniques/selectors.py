@@ -145,24 +145,25 @@ def technique_heading(*, slug: str) -> Technique:
     )
 
 
-#: The technique's own columns its page body shows, with its region's chip and icon.
-BODY_FIELDS = (
-    *(
-        f.name
-        for f in Technique._meta.concrete_fields
-        if f.name not in {"position", "is_published", "updated_at"}
-    ),
-    "region__name",
-    "region__slug",
-    "region__colour",
+#: The technique's own fields its page body shows, then its region's (chip and icon).
+_BODY_FIELDS = tuple(
+    f
+    for f in Technique._meta.concrete_fields
+    if f.name not in {"position", "is_published", "updated_at"}
 )
-_BODY_TECHNIQUE = (
-    Technique.objects.published().select_related("region").only(*BODY_FIELDS).order_by()
+# In the models' field order, the order Model.from_db() takes the values of some fields in.
+_BODY_REGION_FIELDS = tuple(
+    f for f in Region._meta.concrete_fields if f.name in {"id", "name", "slug", "colour"}
 )
-# The body's lists are read with SQL written once, that SQLite and PostgreSQL both run:
-# the ORM spent 0.4-0.8 ms of CPU building each of these small queries, several times
-# what the database took to answer it, and every uncached body reads four of them.
+# The body is read with SQL written once, that SQLite and PostgreSQL both run: the ORM
+# spent 0.4-0.8 ms of CPU building each of these small queries, several times what the
+# database took to answer it, and every uncached body reads five of them.
 _TECHNIQUE_TABLE = Technique._meta.db_table
+_BODY_TECHNIQUE_SQL = f"""
+    SELECT {", ".join(f"t.{f.column}" for f in _BODY_FIELDS)},
+        {", ".join(f"region.{f.column}" for f in _BODY_REGION_FIELDS)}
+    FROM {_TECHNIQUE_TABLE} t JOIN {Region._meta.db_table} region ON region.id = t.region_id
+    WHERE t.id = %s AND t.is_published = %s"""
 _BODY_STEPS_SQL = f"""
     SELECT text, image, image_alt FROM {Step._meta.db_table}
     WHERE technique_id = %s ORDER BY position"""
@@ -250,7 +251,7 @@ def technique_body(*, pk: int) -> TechniqueBody:
 
     Raises ``Technique.DoesNotExist`` when no published technique has that id.
     """
-    technique = _BODY_TECHNIQUE.get(pk=pk)
+    technique = _body_technique(pk)
     url = technique_url_maker()
     linked = _rows(
         _BODY_LINKED_SQL,
@@ -283,6 +284,29 @@ def technique_body(*, pk: int) -> TechniqueBody:
         leads_into=tuple(link for _, link in sorted(leads_into, key=itemgetter(0))),
         siblings=tuple(link for _, link in sorted(siblings, key=itemgetter(0))),
     )
+
+
+def _body_technique(pk: int) -> Technique:
+    """The published technique with its region, as model instances the template, the
+    picture and the video check use; the fields not read stay deferred."""
+    rows = _rows(_BODY_TECHNIQUE_SQL, [pk, True])
+    if not rows:
+        raise Technique.DoesNotExist(f"No published technique has the id {pk}.")
+    own, region = rows[0][: len(_BODY_FIELDS)], rows[0][len(_BODY_FIELDS) :]
+    technique = Technique.from_db(
+        connection.alias,
+        [f.attname for f in _BODY_FIELDS],
+        [_from_db(f, value) for f, value in zip(_BODY_FIELDS, own, strict=True)],
+    )
+    technique.region = Region.from_db(
+        connection.alias, [f.attname for f in _BODY_REGION_FIELDS], region
+    )
+    return technique
+
+
+def _from_db(field: models.Field, value: object) -> object:
+    # SQLite hands booleans back as 0 and 1; the ORM would have made them bools.
+    return field.to_python(value) if isinstance(field, models.BooleanField) else value
 
 
 def technique_handouts(*, region: Region | None = None) -> QuerySet[Technique]:

@@ -128,3 +128,20 @@ def test_catalogue_entries_follow_the_search_with_addresses_and_counts():
         (release.get_absolute_url(), False, 0),
         (stretch.get_absolute_url(), True, 1),
     ]
+
+
+def test_body_technique_carries_its_fields_and_its_region():
+    """The technique comes with the fields its page shows and its region's chip values."""
+    region = RegionFactory(name="Hip", slug="hip", colour="#123456")
+    technique = TechniqueFactory(region=region, per_side=False, series="Floor work")
+
+    shown = selectors.technique_body(pk=technique.pk).technique
+
+    assert (shown.name, shown.slug, shown.series, shown.per_side) == (
+        technique.name,
+        technique.slug,
+        "Floor work",
+        False,
+    )
+    assert shown.per_side is False
+    assert (shown.region.name, shown.region.slug, shown.region.colour) == ("Hip", "hip", "#123456")
