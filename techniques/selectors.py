@@ -235,15 +235,15 @@ class TechniqueBody:
     siblings: tuple[TechniqueLink, ...]
 
 
+_SLUG_MARK = "slug-mark"
+
+
 def technique_url_maker() -> Callable[[str], str]:
     """A function from a technique's slug to its page's address, at one ``reverse()`` for
     all: a list of links costs a string join per link, not a URL resolver walk."""
     head, tail = reverse("techniques:detail", kwargs={"slug": _SLUG_MARK}).split(_SLUG_MARK)
     # Slugs are ASCII letters, digits, "-" and "_": nothing reverse() would quote.
     return lambda slug: f"{head}{slug}{tail}"
-
-
-_SLUG_MARK = "slug-mark"
 
 
 def technique_body(*, pk: int) -> TechniqueBody:
