@@ -118,7 +118,7 @@ def technique_detail(request, slug):
         and request.GET.keys() <= {question_selectors.PAGE_PARAMETER}
         and not len(messages.get_messages(request))
     )
-    if not shared:
+    if not shared or not pagecache.layer_on("technique-page"):
         return _technique_page(request, slug, reader, page_number)
     pieces = pagecache.cached_value(
         "technique-page",
