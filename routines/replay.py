@@ -361,7 +361,9 @@ def _play_day(routine, day: date, scenario: Scenario, event: DayEvents | None) -
             )
     stretch = _stretch_entry(overview, do, event)
     if items or stretch is not None:
-        services.day_log_save(routine=routine, day=day, items=items, stretch=stretch)
+        services.day_log_save(
+            routine=routine, day=day, items=items, stretch=stretch, before=overview.data
+        )
     return {
         "date": day.isoformat(),
         "region": plan.region,

@@ -140,13 +140,16 @@ def routine_create(
     return routine
 
 
-def place_sync(*, routine: Routine, today: date) -> None:
+def place_sync(*, routine: Routine, today: date, data: selectors.RoutineData | None = None) -> None:
     """Record the region passes the member's log has begun up to ``today``.
 
     The planner derives them from the last recorded pass and the log; recording them
     fixes the member's place before a change of settings could read the log anew.
+    ``data``: the routine as read for ``today`` after the last write, when the caller
+    has it already (it is read otherwise).
     """
-    data = selectors.routine_data(routine, today=today)
+    if data is None:
+        data = selectors.routine_data(routine, today=today)
     new = scheduler.passes_to_record(
         data.catalogue,
         data.settings,
@@ -316,14 +319,18 @@ def day_log_save(
     day: date,
     items: Sequence[ItemLog],
     stretch: StretchEntry | None = None,
+    before: selectors.RoutineData | None = None,
 ) -> DaySaved:
     """Record everything a member logged for ``day`` in one go: items, feedback, the stretch.
 
     One entry per technique and day (a resubmit updates it). The day is finished once
     each of its counted techniques is logged. Returns what changed in the plan
     because of what was logged, e.g. a technique held back after overuse.
+    ``before``: the routine as the caller read it for ``day`` to check the form (read
+    here otherwise); the routine is read once more after the writes.
     """
-    before = selectors.routine_data(routine, today=day)
+    if before is None:
+        before = selectors.routine_data(routine, today=day)
     plan = selectors.plan_for_today(before)
     for item in items:
         _upsert_log(member=routine.member, day=day, item=item)
@@ -340,8 +347,10 @@ def day_log_save(
     logged = set(before.today_logs) | {item.technique.slug for item in items}
     finished = bool(plan.counted) and set(plan.counted) <= logged
     _session_update(routine=routine, day=day, region=plan.region, finished=finished)
-    place_sync(routine=routine, today=day)
+    # One read after the writes serves both: the passes place_sync records are the
+    # ones the planner derives from this same data, so the plans compared are alike.
     after = selectors.routine_data(routine, today=day)
+    place_sync(routine=routine, today=day, data=after)
     return DaySaved(
         items=len(items),
         stretch=stretch is not None,

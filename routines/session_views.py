@@ -127,12 +127,15 @@ def _answer(request, submitted: submissions.Submitted, *, wants_json: bool, quer
     return redirect(reverse("routines:today") + query)
 
 
-def _save_day_log(*, routine, day, items, stretch) -> dict:
+def _save_day_log(*, routine, day, items, stretch, before) -> dict:
     """Save the day's log through the same service as "today"; the answer for the device.
 
     The one place the session writes the log; ``routines.submissions`` calls it once per key.
+    ``before``: the routine's data the form was checked against.
     """
-    saved = services.day_log_save(routine=routine, day=day, items=items, stretch=stretch)
+    saved = services.day_log_save(
+        routine=routine, day=day, items=items, stretch=stretch, before=before
+    )
     return {
         "day": day.isoformat(),
         "saved": [item.technique.slug for item in items],
@@ -172,7 +175,14 @@ def session_log(request):
     items, stretch = day_log_entries(overview, formset, stretch_form)
     if not items and stretch is None:
         return refuse([NOTHING_LOGGED])
-    save = partial(_save_day_log, routine=routine, day=day, items=items, stretch=stretch)
+    save = partial(
+        _save_day_log,
+        routine=routine,
+        day=day,
+        items=items,
+        stretch=stretch,
+        before=overview.data,
+    )
     submitted = submissions.log_submission_once(member=request.user, key=key, day=day, save=save)
     return _answer(request, submitted, wants_json=wants_json, query=query)
 

@@ -218,7 +218,9 @@ def log(request):
     if not items and stretch is None:
         messages.warning(request, NOTHING_LOGGED)
         return redirect(reverse("routines:today") + query)
-    saved = services.day_log_save(routine=routine, day=day, items=items, stretch=stretch)
+    saved = services.day_log_save(
+        routine=routine, day=day, items=items, stretch=stretch, before=overview.data
+    )
     for text in saved_messages(saved):
         messages.success(request, text)
     return redirect(reverse("routines:today") + query)

@@ -530,11 +530,8 @@ def _today_queries(client) -> int:
     return len(captured.captured_queries)
 
 
-def test_today_query_count_is_constant(auth_client, user, routine):
-    """One day of history or a year of it, with passes, notes and stretches, costs the same."""
-    techniques = list(Technique.objects.filter(region__slug="thigh"))
-    LogEntryFactory(member=user, technique=techniques[0], day=DAY - timedelta(days=1))
-    one_day = _today_queries(auth_client)
+def _a_year_before(user, routine, techniques: list[Technique]) -> None:
+    """A log a day for the year before yesterday, with notes, sessions, passes and stretches."""
     regions = list(Region.objects.filter(slug__in=["hip", "thigh", "calves", "shoulder", "arms"]))
     for days_ago in range(2, 366):
         day = DAY - timedelta(days=days_ago)
@@ -554,7 +551,57 @@ def test_today_query_count_is_constant(auth_client, user, routine):
         StretchLog.objects.create(
             member=user, day=day, prop="book", unbroken_minutes=2, tension=days_ago % 7 == 0
         )
+
+
+def test_today_query_count_is_constant(auth_client, user, routine):
+    """One day of history or a year of it, with passes, notes and stretches, costs the same."""
+    techniques = list(Technique.objects.filter(region__slug="thigh"))
+    LogEntryFactory(member=user, technique=techniques[0], day=DAY - timedelta(days=1))
+    one_day = _today_queries(auth_client)
+    _a_year_before(user, routine, techniques)
     assert _today_queries(auth_client) == one_day
+
+
+def _save_queries(client) -> list[str]:
+    """The SQL of a save of the day's log (its techniques done, the stretch) made again.
+
+    The first save may record the region passes the log began, depending on the history;
+    the second has nothing to record whatever the history, and writes the same rows.
+    """
+    slugs = [slug for slug in _item_slugs(client.get(TODAY)) if slug != "supported-corpse-stretch"]
+    post = {
+        **_log_post(dict.fromkeys(slugs, DONE_WELL)),
+        "stretch-prop": "book",
+        "stretch-unbroken_minutes": "3",
+        "stretch-tension": "on",
+    }
+    client.post("/routine/log/" + _at(DAY), post)
+    cache.clear()
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post("/routine/log/" + _at(DAY), post)
+    assert response.status_code == HTTPStatus.FOUND
+    assert LogEntry.objects.filter(day=DAY).count() == len(slugs) == 2
+    assert StretchLog.objects.filter(day=DAY).count() == 1
+    LogEntry.objects.filter(day=DAY).delete()
+    StretchLog.objects.filter(day=DAY).delete()
+    DailySession.objects.filter(day=DAY).delete()
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def test_saving_the_day_reads_the_routine_twice_however_long_the_history(
+    auth_client, user, routine
+):
+    """A save reads the routine once before its writes and once after, with a year of
+    history as with one day."""
+    routine.tension = True  # the stretch is on every day: in the form, and saved
+    routine.save()
+    techniques = list(Technique.objects.filter(region__slug="thigh"))
+    LogEntryFactory(member=user, technique=techniques[0], day=DAY - timedelta(days=1))
+    one_day = _save_queries(auth_client)
+    # Each read of the routine reads its pinned techniques once.
+    assert sum("routines_routine_pinned_techniques" in sql for sql in one_day) == 2
+    _a_year_before(user, routine, techniques)
+    assert len(_save_queries(auth_client)) == len(one_day)
 
 
 # --- Other pages -------------------------------------------------------------------------
