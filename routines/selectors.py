@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import DateField, F, Q, QuerySet, Subquery, Value, Window
-from django.db.models.functions import Coalesce, Greatest, RowNumber
+from django.db import connection
+from django.db.models import QuerySet
 from django.utils.formats import date_format
 from django.utils.translation import ngettext
 
@@ -40,8 +40,6 @@ RECENT_DAYS = scheduler.OVERUSE_WINDOW_DAYS + scheduler.HOLD_DAYS
 NOTE_DAYS = 365
 UPCOMING_DAYS = 14
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD, CHART_SWING = 240, 64, 10, 22
-LOG_FIELDS = ("day", "technique_id", "status", "sensitivity", "movement", "note")
-STRETCH_FIELDS = ("day", "prop", "unbroken_minutes", "tension")
 # Days in a chart's words ("2 Mar"); a technique done once has no chart, only this.
 SHORT_DAY = "j M"
 ONE_SESSION = "One session so far, on {day}: {felt}."
@@ -211,110 +209,155 @@ class RoutineData:
         return max(days, default=None)
 
 
-def _latest_per_technique(logs: QuerySet[LogEntry], count: int) -> QuerySet[LogEntry]:
-    """Each technique's ``count`` latest rows of ``logs``: however long the log, bounded."""
-    return logs.annotate(
-        rank=Window(RowNumber(), partition_by=F("technique_id"), order_by=F("day").desc())
-    ).filter(rank__lte=count)
+# The reads of ``routine_data``, written out in SQL: the page every member opens daily
+# spent most of its time having the ORM compile these (window functions, subqueries)
+# anew on each request. Plain SQL that SQLite and PostgreSQL both run, plain rows back.
+_LOG = LogEntry._meta.db_table
+_PASS = RoutinePass._meta.db_table
+_STRETCH = StretchLog._meta.db_table
+_LOG_COLUMNS = "day, technique_id, status, sensitivity, movement, note"
+
+# The routine's regions in order (with the region's columns), the techniques left out
+# and pinned, and whether today is finished: one query, each row tagged by its kind.
+_REGION_FIELDS = tuple(f.attname for f in Region._meta.concrete_fields)
+_SETTINGS_SQL = f"""
+SELECT 'region', {", ".join(f"r.{name}" for name in _REGION_FIELDS)}, l.position
+  FROM {RoutineRegion._meta.db_table} l JOIN {Region._meta.db_table} r ON r.id = l.region_id
+ WHERE l.routine_id = %(routine)s
+UNION ALL
+SELECT 'excluded', technique_id{", NULL" * len(_REGION_FIELDS)}
+  FROM {Routine.excluded_techniques.through._meta.db_table} WHERE routine_id = %(routine)s
+UNION ALL
+SELECT 'pinned', technique_id{", NULL" * len(_REGION_FIELDS)}
+  FROM {Routine.pinned_techniques.through._meta.db_table} WHERE routine_id = %(routine)s
+UNION ALL
+SELECT 'finished', id{", NULL" * len(_REGION_FIELDS)}
+  FROM {DailySession._meta.db_table}
+ WHERE routine_id = %(routine)s AND day = %(today)s AND finished
+"""
 
 
-def _stretch_rows(member_id: int, today: date) -> QuerySet[StretchLog]:
-    """Today's stretch record and the earlier ones that can still change the stretch's status.
+def _latest_sql(kind: str, condition: str, count: str) -> str:
+    """Each technique's ``count`` latest logs before today that meet ``condition``."""
+    return f"""
+SELECT '{kind}', {_LOG_COLUMNS} FROM (
+    SELECT {_LOG_COLUMNS},
+           ROW_NUMBER() OVER (PARTITION BY technique_id ORDER BY day DESC) AS place
+      FROM {_LOG}
+     WHERE member_id = %(member)s AND day < %(today)s AND {condition}
+) latest WHERE place <= {count}"""
 
-    ``scheduler.stretch_status`` walks every earlier record, but a record with tension
-    starts it afresh (the target must be reached again, the prop earned again), and so
-    does reaching the target on the roller: from then on it is an assessment unless a
-    later tension says otherwise. Records before the later of those two are left out,
-    which keeps the rows few for a member who has reached the target (an assessment
-    every 14 days) or still logs tension.
-    """
-    earlier = StretchLog.objects.filter(member_id=member_id, day__lt=today).order_by("-day")
 
-    def last_day(condition: Q) -> Coalesce:
-        day = Subquery(earlier.filter(condition).values("day")[:1])
-        return Coalesce(day, Value(date.min), output_field=DateField())
+# The latest pass begun by today, the one the current pass of the rotation is.
+_LATEST_PASS_SQL = f"""
+SELECT {{column}} FROM {_PASS} WHERE routine_id = %(routine)s AND since <= %(today)s
+ ORDER BY since DESC, id DESC LIMIT 1"""
 
-    target_reached = Q(
-        prop=scheduler.STRETCH_PROPS[-1],
-        tension=False,
-        unbroken_minutes__gte=scheduler.STRETCH_TARGET_MINUTES,
+# Every log a plan depends on, each row tagged by why it is read (see ``routine_data``):
+# each technique's latest done logs and latest overuse report and latest note, and
+# every log since the earlier of RECENT_DAYS ago and the start of the current pass.
+_LOGS_SQL = " UNION ALL ".join(
+    (
+        _latest_sql("done", "status = %(done)s", "%(pin_logs)s"),
+        _latest_sql(
+            "report",
+            "status = %(done)s AND sensitivity = %(more)s AND movement <> %(better)s",
+            "1",
+        ),
+        _latest_sql("note", "day >= %(notes_since)s AND note <> ''", "1"),
+        f"""
+SELECT 'recent', {_LOG_COLUMNS} FROM {_LOG}
+ WHERE member_id = %(member)s AND day <= %(today)s
+   AND (day >= %(recent_since)s OR day >= ({_LATEST_PASS_SQL.format(column="since")}))""",
     )
-    return (
-        StretchLog.objects.filter(
-            member_id=member_id,
-            day__lte=today,
-            day__gte=Greatest(last_day(Q(tension=True)), last_day(target_reached)),
-        )
-        .order_by("day")
-        .values_list(*STRETCH_FIELDS)
-    )
+)
+
+# The region passes begun since ``oldest``, and the current one however old.
+_PASSES_SQL = f"""
+SELECT r.slug, p.since FROM {_PASS} p JOIN {Region._meta.db_table} r ON r.id = p.region_id
+ WHERE p.routine_id = %(routine)s AND p.since <= %(today)s
+   AND (p.since >= %(oldest)s OR p.id = ({_LATEST_PASS_SQL.format(column="id")}))
+ ORDER BY p.since, p.id"""
+
+# Today's stretch record and the earlier ones that can still change the stretch's
+# status: those since the later of the last tension and the last time the target
+# was reached on the last prop (see ``scheduler.stretch_status``).
+_STRETCH_SQL = f"""
+SELECT day, prop, unbroken_minutes, tension FROM {_STRETCH} s
+ WHERE member_id = %(member)s AND day <= %(today)s
+   AND day >= COALESCE((SELECT MAX(day) FROM {_STRETCH}
+                         WHERE member_id = %(member)s AND day < %(today)s AND tension),
+                       %(min_day)s)
+   AND day >= COALESCE((SELECT MAX(day) FROM {_STRETCH}
+                         WHERE member_id = %(member)s AND day < %(today)s AND NOT tension
+                           AND prop = %(last_prop)s AND unbroken_minutes >= %(target)s),
+                       %(min_day)s)
+ ORDER BY day"""
+
+
+def _rows(sql: str, params: dict) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def routine_data(routine: Routine, *, today: date) -> RoutineData:
-    """Load a routine's settings and the history its plans depend on (10 queries).
+    """Load a routine's settings and the history its plans depend on (4 queries).
 
     The catalogue comes from ``plan_catalogue`` (one more query when it is not kept).
     History is read as plain rows, and only what the planner looks at: every log of
     the last ``RECENT_DAYS`` and of the current pass, each technique's two latest done
     logs (last done, pinning) and latest overuse report (holding back), each
     technique's latest note, the region passes a hold can depend on and the stretch
-    records of ``_stretch_rows``. A year of history or ten costs the same queries
-    and about the same rows.
+    records that can still change the stretch's status. A year of history or ten
+    costs the same queries and about the same rows.
     """
     catalogue = plan_catalogue()
     by_id = catalogue.by_id
-    links = list(
-        RoutineRegion.objects.filter(routine=routine).select_related("region").order_by("position")
-    )
-    excluded = Routine.excluded_techniques.through.objects.filter(routine=routine).values_list(
-        "technique_id", flat=True
-    )
-    pinned = Routine.pinned_techniques.through.objects.filter(routine=routine).values_list(
-        "technique_id", flat=True
-    )
-    member_logs = LogEntry.objects.filter(member_id=routine.member_id, day__lte=today)
-    latest_done = list(
-        _latest_per_technique(
-            member_logs.filter(status=LogEntry.Status.DONE, day__lt=today),
-            scheduler.PIN_ELIGIBLE_LOGS,
-        ).values_list(*LOG_FIELDS)
-    )
-    reports = list(
-        _latest_per_technique(
-            member_logs.filter(
-                status=LogEntry.Status.DONE,
-                sensitivity=LogEntry.Sensitivity.MORE,
-                day__lt=today,
-            ).exclude(movement=LogEntry.Movement.BETTER),
-            1,
-        ).values_list(*LOG_FIELDS)
-    )
-    oldest = min([today - timedelta(days=PASS_DAYS), *(row[0] for row in reports)])
-    routine_passes = RoutinePass.objects.filter(routine=routine, since__lte=today)
-    latest_pass = routine_passes.order_by("-since", "-id").values("pk")[:1]
-    passes = [
-        scheduler.PassStart(slug, since)
-        for slug, since in routine_passes.filter(Q(since__gte=oldest) | Q(pk=Subquery(latest_pass)))
-        .order_by("since", "id")
-        .values_list("region__slug", "since")
-    ]
-    finished_today = DailySession.objects.filter(routine=routine, day=today, finished=True)
-    since = min(today - timedelta(days=RECENT_DAYS), passes[-1].since if passes else today)
-    recent = member_logs.filter(day__gte=since).values_list(*LOG_FIELDS)
-    today_finished = finished_today.exists()
-    notes = _latest_per_technique(
-        member_logs.filter(day__gte=today - timedelta(days=NOTE_DAYS), day__lt=today).exclude(
-            note=""
-        ),
-        1,
-    ).values_list("technique_id", "day", "note")
+    params = {
+        "routine": routine.pk,
+        "member": routine.member_id,
+        "today": today,
+        "done": LogEntry.Status.DONE.value,
+        "more": LogEntry.Sensitivity.MORE.value,
+        "better": LogEntry.Movement.BETTER.value,
+        "pin_logs": scheduler.PIN_ELIGIBLE_LOGS,
+        "notes_since": today - timedelta(days=NOTE_DAYS),
+        "recent_since": today - timedelta(days=RECENT_DAYS),
+        "min_day": date.min,
+        "last_prop": scheduler.STRETCH_PROPS[-1],
+        "target": scheduler.STRETCH_TARGET_MINUTES,
+    }
+    links, excluded, pinned, today_finished = [], [], [], False
+    for kind, pk, *columns in _rows(_SETTINGS_SQL, params):
+        if kind == "region":
+            *values, position = (pk, *columns)
+            links.append((position, Region.from_db(connection.alias, _REGION_FIELDS, values)))
+        elif kind == "excluded":
+            excluded.append(pk)
+        elif kind == "pinned":
+            pinned.append(pk)
+        else:
+            today_finished = True
+    regions = tuple(region for _, region in sorted(links, key=lambda link: link[0]))
+    rows = {}
+    notes = []
+    report_days = []
+    for kind, *row in _rows(_LOGS_SQL, params):
+        if kind == "note":
+            notes.append(row)
+            continue
+        if kind == "report":
+            report_days.append(row[0])
+        # A log can be read as more than one kind: (day, technique) is unique.
+        rows[(row[0], row[1])] = row
+    params["oldest"] = min([today - timedelta(days=PASS_DAYS), *report_days])
+    passes = [scheduler.PassStart(slug, since) for slug, since in _rows(_PASSES_SQL, params)]
     stretch = [
-        scheduler.StretchRecord(day, prop, float(minutes), tension)
-        for day, prop, minutes, tension in _stretch_rows(routine.member_id, today)
+        scheduler.StretchRecord(day, prop, float(minutes), bool(tension))
+        for day, prop, minutes, tension in _rows(_STRETCH_SQL, params)
     ]
 
-    # A log can be read by more than one query: (day, technique) is unique.
-    rows = {(row[0], row[1]): row for row in (*latest_done, *reports, *recent)}
     history = []
     today_logs = {}
     for day, technique_id, status, sensitivity, movement, note in sorted(rows.values()):
@@ -332,7 +375,7 @@ def routine_data(routine: Routine, *, today: date) -> RoutineData:
                 movement=movement or None,
             )
         )
-    region_slugs = tuple(link.region.slug for link in links)
+    region_slugs = tuple(region.slug for region in regions)
     recorded = len(passes)
     if not passes and region_slugs:
         passes = [scheduler.PassStart(region_slugs[0], routine.start_date)]
@@ -355,8 +398,10 @@ def routine_data(routine: Routine, *, today: date) -> RoutineData:
         recorded_passes=recorded,
         today_logs=today_logs,
         today_stretch=next((s for s in stretch if s.day == today), None),
-        last_notes={by_id[pk].slug: PastNote(day, text) for pk, day, text in notes if pk in by_id},
-        regions=tuple(link.region for link in links),
+        last_notes={
+            by_id[pk].slug: PastNote(day, text) for day, pk, _, _, _, text in notes if pk in by_id
+        },
+        regions=regions,
     )
 
 
