@@ -1,4 +1,5 @@
 import logging
+from collections.abc import Callable
 from datetime import date
 from functools import partial
 from zoneinfo import ZoneInfo
@@ -37,6 +38,24 @@ UNPINNED = "{name} is no longer pinned."
 FEED_REGENERATED = "Your calendar feed has a new address; the old one no longer works."
 OVERRIDE_RANGE = (date(2000, 1, 1), date(2199, 12, 31))
 REMINDERS_OFF = "Daily reminders are off. You can switch them on again in your routine settings."
+
+
+# Stands for a slug in an address reversed once for a whole list of links.
+SLUG_MARK = "slug-mark"
+
+
+def slug_url_maker(name: str) -> Callable[[str], str]:
+    """A function from a slug to the address of URL ``name``, at one ``reverse()`` for all:
+    a page of links costs a string join per link, not a walk of the URL resolver each."""
+    head, tail = reverse(name, kwargs={"slug": SLUG_MARK}).split(SLUG_MARK)
+    # Slugs are ASCII letters, digits, "-" and "_": nothing reverse() would quote.
+    return lambda slug: f"{head}{slug}{tail}"
+
+
+def _pin_links(techniques: list[Technique]) -> list[tuple[Technique, str, str]]:
+    """Each technique with the addresses of its page and of its pin button's form."""
+    page, pin = slug_url_maker("techniques:detail"), slug_url_maker("routines:pin")
+    return [(t, page(t.slug), pin(t.slug)) for t in techniques]
 
 
 def _date_override_allowed() -> bool:
@@ -130,8 +149,8 @@ def _today_page(
         "advice": selectors.advice_texts(overview.plan, overview.regions_by_slug),
         "empty_message": selectors.empty_plan_message(routine, overview.plan),
         "held_back": overview.held_back,
-        "pinnable": overview.pinnable,
-        "pinned": overview.pinned,
+        "pinnable": _pin_links(overview.pinnable),
+        "pinned": _pin_links(overview.pinned),
         "finished": overview.data.today_finished,
         "done_in_round": overview.done_in_round,
         "fix_errors": FIX_ERRORS,
