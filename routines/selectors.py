@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils.formats import date_format
 from django.utils.translation import ngettext
 
@@ -63,16 +63,64 @@ def local_today(routine: Routine | None, now: datetime) -> date:
     return local_date(member_time_zone(routine.member) if routine else "UTC", now)
 
 
-def routine_for(member) -> Routine | None:
-    """The member's routine with the member and their profile, or None before onboarding."""
-    return Routine.objects.filter(member=member).select_related("member__profile").first()
-
-
 def _rows(sql: str, params: dict) -> list[tuple]:
     """The rows ``sql`` returns, as tuples of plain values."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def _instances(model: type[Model], columns: tuple[str, ...], rows: Iterable) -> list:
+    """Model instances from rows of plain SQL (``columns`` in the model's field order),
+    each value converted as the ORM converts it: SQLite, say, gives a naive datetime
+    where the ORM gives an aware one."""
+    converters = []
+    for index, name in enumerate(columns):
+        field = model._meta.get_field(name)
+        column = field.get_col(model._meta.db_table)
+        functions = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+        if functions:
+            converters.append((index, column, functions))
+    found = []
+    for row in rows:
+        values = list(row)
+        for index, column, functions in converters:
+            for convert in functions:
+                values[index] = convert(values[index], column, connection)
+        found.append(model.from_db(connection.alias, columns, values))
+    return found
+
+
+_ROUTINE_COLUMNS = tuple(f.attname for f in Routine._meta.concrete_fields)
+_PROFILE_COLUMNS = tuple(f.attname for f in Profile._meta.concrete_fields)
+_ROUTINE_SQL = f"""
+SELECT {", ".join(f"r.{c}" for c in _ROUTINE_COLUMNS)},
+       {", ".join(f"p.{c}" for c in _PROFILE_COLUMNS)}
+  FROM {Routine._meta.db_table} r LEFT JOIN {Profile._meta.db_table} p ON p.user_id = r.member_id
+ WHERE r.member_id = %(member)s"""
+
+
+def routine_for(member) -> Routine | None:
+    """The member's routine with the member and their profile, or None before onboarding.
+
+    Every page of the plan starts here: one query in SQL, the member given is the
+    routine's member, and their profile (or its absence) is kept on them, as
+    select_related("member__profile") would, without the ORM's compiling.
+    """
+    found = _rows(_ROUTINE_SQL, {"member": member.pk})
+    if not found:
+        return None
+    row = found[0]
+    [routine] = _instances(Routine, _ROUTINE_COLUMNS, [row[: len(_ROUTINE_COLUMNS)]])
+    Routine.member.field.set_cached_value(routine, member)
+    profile_row = row[len(_ROUTINE_COLUMNS) :]
+    profile = None
+    if profile_row[0] is not None:
+        [profile] = _instances(Profile, _PROFILE_COLUMNS, [profile_row])
+        Profile.user.field.set_cached_value(profile, member)
+    # A member without a profile reads as Profile.DoesNotExist, as with select_related.
+    Profile.user.field.remote_field.set_cached_value(member, profile)
+    return routine
 
 
 # What plans and their pages show of a technique and its region; the rest is deferred.
@@ -114,19 +162,15 @@ def catalogue_techniques() -> list[Technique]:
     catalogue on every request when no cache keeps it, and the ORM's select_related
     with only() cost several times the query itself. One region object per region.
     """
-    db = connection.alias
     count = len(_TECHNIQUE_COLUMNS)
-    regions: dict[int, Region] = {}
-    techniques = []
-    for row in _rows(_CATALOGUE_SQL, {}):
-        technique = Technique.from_db(db, _TECHNIQUE_COLUMNS, row[:count])
-        region_row = row[count:]
-        region = regions.get(region_row[0])
-        if region is None:
-            region = regions[region_row[0]] = Region.from_db(db, _REGION_COLUMNS, region_row)
+    rows = _rows(_CATALOGUE_SQL, {})
+    techniques = _instances(Technique, _TECHNIQUE_COLUMNS, (row[:count] for row in rows))
+    region_rows = {row[count]: row[count:] for row in rows}
+    made = _instances(Region, _REGION_COLUMNS, region_rows.values())
+    regions = dict(zip(region_rows, made, strict=True))
+    for technique in techniques:
         # What select_related does: region_id is read already, the row goes in the cache.
-        _REGION_CACHE.set_cached_value(technique, region)
-        techniques.append(technique)
+        _REGION_CACHE.set_cached_value(technique, regions[technique.region_id])
     return techniques
 
 
@@ -360,7 +404,7 @@ def routine_data(routine: Routine, *, today: date) -> RoutineData:
     for kind, pk, *columns in _rows(_SETTINGS_SQL, params):
         if kind == "region":
             *values, position = (pk, *columns)
-            links.append((position, Region.from_db(connection.alias, _REGION_FIELDS, values)))
+            links.append((position, *_instances(Region, _REGION_FIELDS, [values])))
         elif kind == "excluded":
             excluded.append(pk)
         elif kind == "pinned":

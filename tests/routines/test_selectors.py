@@ -3,10 +3,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
+from members.models import Profile
 from routines import scheduler, selectors
-from routines.models import LogEntry, RoutinePass, StretchLog
+from routines.models import LogEntry, Routine, RoutinePass, StretchLog
 from techniques.models import Technique
+from tests.factories import ProfileFactory
 
 pytestmark = pytest.mark.django_db
 DAY = date(2026, 3, 2)
@@ -154,3 +157,52 @@ def test_the_stretch_status_reads_a_few_rows_however_long_the_log(user, routine)
     assert scheduler.stretch_status(data.settings, data.stretch_history, DAY) == (
         scheduler.stretch_status(data.settings, _every_stretch(user, DAY), DAY)
     )
+
+
+def _values(instance) -> dict:
+    return {f.attname: getattr(instance, f.attname) for f in type(instance)._meta.concrete_fields}
+
+
+def test_the_routine_is_read_with_the_values_the_orm_gives(
+    user, routine, django_assert_num_queries
+):
+    """routine_for's SQL gives the ORM's values (aware datetimes too), with the member
+    given as its member and their profile kept, in one query."""
+    ProfileFactory(user=user, time_zone="Europe/Paris")
+    with django_assert_num_queries(1):
+        found = selectors.routine_for(user)
+        assert selectors.member_time_zone(found.member) == "Europe/Paris"
+    assert found.member is user
+    assert _values(found) == _values(Routine.objects.get(pk=routine.pk))
+    assert timezone.is_aware(found.created_at)
+    assert _values(found.member.profile) == _values(Profile.objects.get(user=user))
+
+
+def test_a_member_without_a_profile_reads_as_utc_without_a_query(
+    user, routine, django_assert_num_queries
+):
+    """A routine whose member has no profile yet keeps that absence: UTC, no query."""
+    found = selectors.routine_for(user)
+    with django_assert_num_queries(0):
+        assert selectors.member_time_zone(found.member) == "UTC"
+
+
+def test_no_routine_reads_as_none(user):
+    """Before onboarding there is no routine."""
+    assert selectors.routine_for(user) is None
+
+
+def test_the_catalogue_is_read_with_the_values_the_orm_gives(catalogue):
+    """The plans' catalogue has the ORM's values and regions for every published technique."""
+    found = selectors.catalogue_techniques()
+    expected = list(
+        Technique.objects.published()
+        .select_related("region")
+        .order_by("region__position", "position", "name")
+    )
+    assert [t.pk for t in found] == [t.pk for t in expected]
+    for technique, row in zip(found, expected, strict=True):
+        shown = {name: getattr(technique, name) for name in selectors._TECHNIQUE_COLUMNS}
+        assert shown == {name: getattr(row, name) for name in selectors._TECHNIQUE_COLUMNS}
+        assert technique.region.slug == row.region.slug
+        assert technique.region.colour == row.region.colour
