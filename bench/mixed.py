@@ -122,7 +122,7 @@ def submit_log(member_id: int, note: str) -> None:
         movement="better",
         note=note,
     )
-    services.day_log_save(routine=routine, day=day, items=[item])
+    services.day_log_save(routine=routine, day=day, items=[item], before=overview.data)
 
 
 @dataclass
