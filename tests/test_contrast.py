@@ -33,10 +33,15 @@ RUNTIME_CLASSES = {
 }
 
 
+# Modules that write markup in Python (the day's log fields, printed comment cards).
+MARKUP_MODULES = ("*/templatetags/*.py", "questions/cards.py")
+
+
 def used_classes() -> set[str]:
-    """Every class name our templates and scripts can put on a page."""
+    """Every class name our templates, markup-writing modules and scripts can put on a page."""
     words = set(RUNTIME_CLASSES)
-    for path in [*BASE.glob("templates/**/*.html"), *BASE.glob("*/templates/**/*.html")]:
+    templates = [*BASE.glob("templates/**/*.html"), *BASE.glob("*/templates/**/*.html")]
+    for path in [*templates, *(path for pattern in MARKUP_MODULES for path in BASE.glob(pattern))]:
         for value in re.findall(r'class="([^"]*)"', path.read_text(encoding="utf-8")):
             words.update(re.findall(r"[a-z][a-z0-9-]*", value))
     for path in BASE.glob("static/js/*.js"):
