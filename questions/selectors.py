@@ -8,13 +8,11 @@ with it and the addresses of those actions included, is worked out here, once, s
 template only prints.
 """
 
-import functools
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Count, Q, QuerySet
-from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
@@ -28,6 +26,7 @@ from questions.services import (
     comment_can_mark_answer,
 )
 from questions.times import PostedAt, Timeline
+from smrsite.links import url_maker
 from techniques.models import Technique
 
 # Top-level comments (each with all its replies) per page: ten questions with their
@@ -205,28 +204,17 @@ def _shown_threads(technique: Technique, viewer: AbstractBaseUser) -> list[int]:
     return [pk for pk in shown if pk not in placeholders or pk in kept]
 
 
-@functools.cache
-def _action_patterns(script_prefix: str) -> dict[str, str]:
-    """Each comment action's address with :attr:`_Urls.MARK` for the comment's id.
-
-    ``reverse()`` costs a fifth of a millisecond; the patterns stay the same for the
-    life of the process (one entry per script prefix it is served under).
-    """
-    names = ("edit", "delete", "answer", "flag", "follow", "moderate", "faq")
-    return {name: reverse(f"techniques:comment_{name}", args=[_Urls.MARK]) for name in names}
+_ACTIONS = ("edit", "delete", "answer", "flag", "follow", "moderate", "faq")
 
 
 class _Urls:
     """Comment addresses from one ``reverse()`` per name, however many comments there are."""
 
-    MARK = 987654321
-
     def __init__(self) -> None:
-        self._patterns = _action_patterns(get_script_prefix())
+        self._makers = {name: url_maker(f"techniques:comment_{name}", "pk") for name in _ACTIONS}
 
     def actions(self, pk: int) -> CommentActions:
-        mark, value = str(self.MARK), str(pk)
-        return CommentActions(**{n: p.replace(mark, value) for n, p in self._patterns.items()})
+        return CommentActions(**{name: make(pk) for name, make in self._makers.items()})
 
 
 def _page_url(technique: Technique, number: int) -> str:

@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db import connection
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.utils.formats import date_format
 from django.utils.translation import ngettext
 
@@ -25,7 +24,7 @@ from routines.models import (
     RoutineRegion,
     StretchLog,
 )
-from smrsite import pagecache
+from smrsite import pagecache, sql
 from techniques.models import PICTURE_SHOWN, Region, Technique, Tool
 
 # Region passes begun in these last days are read (and the current one, however old):
@@ -63,34 +62,6 @@ def local_today(routine: Routine | None, now: datetime) -> date:
     return local_date(member_time_zone(routine.member) if routine else "UTC", now)
 
 
-def _rows(sql: str, params: dict) -> list[tuple]:
-    """The rows ``sql`` returns, as tuples of plain values."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def _instances(model: type[Model], columns: tuple[str, ...], rows: Iterable) -> list:
-    """Model instances from rows of plain SQL (``columns`` in the model's field order),
-    each value converted as the ORM converts it: SQLite, say, gives a naive datetime
-    where the ORM gives an aware one."""
-    converters = []
-    for index, name in enumerate(columns):
-        field = model._meta.get_field(name)
-        column = field.get_col(model._meta.db_table)
-        functions = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
-        if functions:
-            converters.append((index, column, functions))
-    found = []
-    for row in rows:
-        values = list(row)
-        for index, column, functions in converters:
-            for convert in functions:
-                values[index] = convert(values[index], column, connection)
-        found.append(model.from_db(connection.alias, columns, values))
-    return found
-
-
 _ROUTINE_COLUMNS = tuple(f.attname for f in Routine._meta.concrete_fields)
 _PROFILE_COLUMNS = tuple(f.attname for f in Profile._meta.concrete_fields)
 _ROUTINE_SQL = f"""
@@ -107,16 +78,16 @@ def routine_for(member) -> Routine | None:
     routine's member, and their profile (or its absence) is kept on them, as
     select_related("member__profile") would, without the ORM's compiling.
     """
-    found = _rows(_ROUTINE_SQL, {"member": member.pk})
+    found = sql.rows(_ROUTINE_SQL, {"member": member.pk})
     if not found:
         return None
     row = found[0]
-    [routine] = _instances(Routine, _ROUTINE_COLUMNS, [row[: len(_ROUTINE_COLUMNS)]])
+    [routine] = sql.instances(Routine, _ROUTINE_COLUMNS, [row[: len(_ROUTINE_COLUMNS)]])
     Routine.member.field.set_cached_value(routine, member)
     profile_row = row[len(_ROUTINE_COLUMNS) :]
     profile = None
     if profile_row[0] is not None:
-        [profile] = _instances(Profile, _PROFILE_COLUMNS, [profile_row])
+        [profile] = sql.instances(Profile, _PROFILE_COLUMNS, [profile_row])
         Profile.user.field.set_cached_value(profile, member)
     # A member without a profile reads as Profile.DoesNotExist, as with select_related.
     Profile.user.field.remote_field.set_cached_value(member, profile)
@@ -163,10 +134,10 @@ def catalogue_techniques() -> list[Technique]:
     with only() cost several times the query itself. One region object per region.
     """
     count = len(_TECHNIQUE_COLUMNS)
-    rows = _rows(_CATALOGUE_SQL, {})
-    techniques = _instances(Technique, _TECHNIQUE_COLUMNS, (row[:count] for row in rows))
+    rows = sql.rows(_CATALOGUE_SQL, {})
+    techniques = sql.instances(Technique, _TECHNIQUE_COLUMNS, (row[:count] for row in rows))
     region_rows = {row[count]: row[count:] for row in rows}
-    made = _instances(Region, _REGION_COLUMNS, region_rows.values())
+    made = sql.instances(Region, _REGION_COLUMNS, region_rows.values())
     regions = dict(zip(region_rows, made, strict=True))
     for technique in techniques:
         # What select_related does: region_id is read already, the row goes in the cache.
@@ -401,10 +372,10 @@ def routine_data(routine: Routine, *, today: date) -> RoutineData:
         "target": scheduler.STRETCH_TARGET_MINUTES,
     }
     links, excluded, pinned, today_finished = [], [], [], False
-    for kind, pk, *columns in _rows(_SETTINGS_SQL, params):
+    for kind, pk, *columns in sql.rows(_SETTINGS_SQL, params):
         if kind == "region":
             *values, position = (pk, *columns)
-            links.append((position, *_instances(Region, _REGION_FIELDS, [values])))
+            links.append((position, *sql.instances(Region, _REGION_FIELDS, [values])))
         elif kind == "excluded":
             excluded.append(pk)
         elif kind == "pinned":
@@ -415,7 +386,7 @@ def routine_data(routine: Routine, *, today: date) -> RoutineData:
     rows = {}
     notes = []
     report_days = []
-    for kind, *row in _rows(_LOGS_SQL, params):
+    for kind, *row in sql.rows(_LOGS_SQL, params):
         if kind == "note":
             notes.append(row)
             continue
@@ -424,10 +395,10 @@ def routine_data(routine: Routine, *, today: date) -> RoutineData:
         # A log can be read as more than one kind: (day, technique) is unique.
         rows[(row[0], row[1])] = row
     params["oldest"] = min([today - timedelta(days=PASS_DAYS), *report_days])
-    passes = [scheduler.PassStart(slug, since) for slug, since in _rows(_PASSES_SQL, params)]
+    passes = [scheduler.PassStart(slug, since) for slug, since in sql.rows(_PASSES_SQL, params)]
     stretch = [
         scheduler.StretchRecord(day, prop, float(minutes), bool(tension))
-        for day, prop, minutes, tension in _rows(_STRETCH_SQL, params)
+        for day, prop, minutes, tension in sql.rows(_STRETCH_SQL, params)
     ]
 
     history = []

@@ -1,5 +1,4 @@
 import logging
-from collections.abc import Callable
 from datetime import date
 from functools import partial
 from zoneinfo import ZoneInfo
@@ -19,6 +18,7 @@ from members.services import chosen_time_zone
 from routines import documents, plancache, scheduler, selectors, services
 from routines.forms import ItemLogFormSet, NoteForm, RoutineForm, StretchLogForm, day_log_errors
 from routines.models import LogEntry, Routine, StretchLog
+from smrsite import links
 from techniques.models import Technique
 from techniques.pdf import RENDER_FAILED_MESSAGE, RENDER_FAILED_TITLE, pdf_error_response
 
@@ -40,21 +40,9 @@ OVERRIDE_RANGE = (date(2000, 1, 1), date(2199, 12, 31))
 REMINDERS_OFF = "Daily reminders are off. You can switch them on again in your routine settings."
 
 
-# Stands for a slug in an address reversed once for a whole list of links.
-SLUG_MARK = "slug-mark"
-
-
-def slug_url_maker(name: str) -> Callable[[str], str]:
-    """A function from a slug to the address of URL ``name``, at one ``reverse()`` for all:
-    a page of links costs a string join per link, not a walk of the URL resolver each."""
-    head, tail = reverse(name, kwargs={"slug": SLUG_MARK}).split(SLUG_MARK)
-    # Slugs are ASCII letters, digits, "-" and "_": nothing reverse() would quote.
-    return lambda slug: f"{head}{slug}{tail}"
-
-
 def _pin_links(techniques: list[Technique]) -> list[tuple[Technique, str, str]]:
     """Each technique with the addresses of its page and of its pin button's form."""
-    page, pin = slug_url_maker("techniques:detail"), slug_url_maker("routines:pin")
+    page, pin = links.url_maker("techniques:detail"), links.url_maker("routines:pin")
     return [(t, page(t.slug), pin(t.slug)) for t in techniques]
 
 

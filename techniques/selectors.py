@@ -2,16 +2,17 @@
 
 import difflib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from operator import itemgetter
 
-from django.db import connection, models
+from django.db import models
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.fields.files import FieldFile
-from django.urls import reverse
 
 from questions.models import Comment
+from smrsite import sql
+from smrsite.links import url_maker
 from techniques.models import FaqEntry, Region, Step, Technique, Tool
 
 MAX_QUERY_LENGTH = 100
@@ -86,7 +87,7 @@ def catalogue_entries(*, region: Region | None = None, query: str = "") -> list[
         )
     )
     counts = published_comment_counts(technique_ids=[row[0] for row in rows])
-    url = technique_url_maker()
+    url = url_maker("techniques:detail")
     return [
         CatalogueEntry(
             name=name,
@@ -186,12 +187,6 @@ _BODY_LINKED_SQL = f"""
     ORDER BY t.name"""
 
 
-def _rows(sql: str, params: list) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
 @dataclass(frozen=True)
 class TechniqueLink:
     """A link to a technique page, as the page body writes it."""
@@ -235,25 +230,14 @@ class TechniqueBody:
     siblings: tuple[TechniqueLink, ...]
 
 
-_SLUG_MARK = "slug-mark"
-
-
-def technique_url_maker() -> Callable[[str], str]:
-    """A function from a technique's slug to its page's address, at one ``reverse()`` for
-    all: a list of links costs a string join per link, not a URL resolver walk."""
-    head, tail = reverse("techniques:detail", kwargs={"slug": _SLUG_MARK}).split(_SLUG_MARK)
-    # Slugs are ASCII letters, digits, "-" and "_": nothing reverse() would quote.
-    return lambda slug: f"{head}{slug}{tail}"
-
-
 def technique_body(*, pk: int) -> TechniqueBody:
     """The instructions of one published technique, in five queries whatever its size.
 
     Raises ``Technique.DoesNotExist`` when no published technique has that id.
     """
     technique = _body_technique(pk)
-    url = technique_url_maker()
-    linked = _rows(
+    url = url_maker("techniques:detail")
+    linked = sql.rows(
         _BODY_LINKED_SQL,
         [True, technique.region_id, pk, technique.after_id, technique.paired_stretch_id],
     )
@@ -275,12 +259,12 @@ def technique_body(*, pk: int) -> TechniqueBody:
         technique=technique,
         after=links.get(technique.after_id),
         paired_stretch=links.get(technique.paired_stretch_id),
-        tools=tuple(name for (name,) in _rows(_BODY_TOOLS_SQL, [pk])),
+        tools=tuple(name for (name,) in sql.rows(_BODY_TOOLS_SQL, [pk])),
         steps=tuple(
             BodyStep(text=text, image_url=storage.url(image) if image else "", image_alt=alt)
-            for text, image, alt in _rows(_BODY_STEPS_SQL, [pk])
+            for text, image, alt in sql.rows(_BODY_STEPS_SQL, [pk])
         ),
-        faq=tuple(BodyFaq(question=q, answer=a) for q, a in _rows(_BODY_FAQ_SQL, [pk])),
+        faq=tuple(BodyFaq(question=q, answer=a) for q, a in sql.rows(_BODY_FAQ_SQL, [pk])),
         leads_into=tuple(link for _, link in sorted(leads_into, key=itemgetter(0))),
         siblings=tuple(link for _, link in sorted(siblings, key=itemgetter(0))),
     )
@@ -289,24 +273,13 @@ def technique_body(*, pk: int) -> TechniqueBody:
 def _body_technique(pk: int) -> Technique:
     """The published technique with its region, as model instances the template, the
     picture and the video check use; the fields not read stay deferred."""
-    rows = _rows(_BODY_TECHNIQUE_SQL, [pk, True])
+    rows = sql.rows(_BODY_TECHNIQUE_SQL, [pk, True])
     if not rows:
         raise Technique.DoesNotExist(f"No published technique has the id {pk}.")
     own, region = rows[0][: len(_BODY_FIELDS)], rows[0][len(_BODY_FIELDS) :]
-    technique = Technique.from_db(
-        connection.alias,
-        [f.attname for f in _BODY_FIELDS],
-        [_from_db(f, value) for f, value in zip(_BODY_FIELDS, own, strict=True)],
-    )
-    technique.region = Region.from_db(
-        connection.alias, [f.attname for f in _BODY_REGION_FIELDS], region
-    )
+    [technique] = sql.instances(Technique, [f.attname for f in _BODY_FIELDS], [own])
+    [technique.region] = sql.instances(Region, [f.attname for f in _BODY_REGION_FIELDS], [region])
     return technique
-
-
-def _from_db(field: models.Field, value: object) -> object:
-    # SQLite hands booleans back as 0 and 1; the ORM would have made them bools.
-    return field.to_python(value) if isinstance(field, models.BooleanField) else value
 
 
 def technique_handouts(*, region: Region | None = None) -> QuerySet[Technique]:
