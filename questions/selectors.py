@@ -20,7 +20,6 @@ from members.models import shown_name
 from members.services import chosen_time_zone
 from questions.models import Comment, CommentFlag, ThreadSubscription
 from questions.services import (
-    EDIT_WINDOW,
     comment_can_delete,
     comment_can_edit,
     comment_can_mark_answer,
@@ -360,15 +359,9 @@ class ThreadReader:
 
     key: str | None
     following: frozenset[int]
-    # When the key stops holding by the clock: an own comment's edit window closes.
-    valid_until: datetime | None = None
     #: Comment times are shown in it; None (visitors, members who have not picked one)
     #: leaves it to the browser.
     time_zone: str | None = None
-
-    def is_current(self) -> bool:
-        """Whether the clock has not yet changed what this reader sees."""
-        return self.valid_until is None or timezone.now() < self.valid_until
 
 
 def thread_reader(
@@ -406,8 +399,7 @@ def thread_reader(
     mine = sorted(f"{c.pk}:{c.status}:{int(c in editable)}" for c in own)
     followed_ids = ",".join(map(str, sorted(following)))
     key = f"member;tz={zone or 'browser'};own={','.join(mine)};following={followed_ids}"
-    closes = min((c.created_at + EDIT_WINDOW for c in editable), default=None)
-    return ThreadReader(key=key, following=following, valid_until=closes, time_zone=zone)
+    return ThreadReader(key=key, following=following, time_zone=zone)
 
 
 def comment_visible_to(*, comment: Comment, viewer: AbstractBaseUser) -> bool:

@@ -13,10 +13,9 @@ written, on every app server sharing the cache, so nothing here is ever called t
 invalidate. Entries also expire after ``PAGE_CACHE_SECONDS``, which bounds staleness
 if the cache was unreachable when a write tried to replace a version.
 
-Values that many signed-in readers share (a technique page's instructions, a page of
-its thread for readers who see it alike) are kept the same way with
-:func:`cached_value` and :func:`cached_fragment`; a whole page can be kept without its
-CSRF token (:func:`csrf_pieces`, :func:`with_csrf_token`).
+A page that many signed-in readers see alike (a technique page for members with no
+comment or follow of their own on it) is kept the same way with :func:`cached_value`,
+without its CSRF token (:func:`csrf_pieces`, :func:`with_csrf_token`).
 """
 
 import hashlib
@@ -37,7 +36,6 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.urls import Resolver404, resolve
 from django.utils.cache import patch_vary_headers
-from django.utils.safestring import SafeString, mark_safe
 
 from smrsite import versions
 
@@ -212,13 +210,6 @@ def cached_value(
     value = compute()
     keep(slot, value)
     return value
-
-
-def cached_fragment(
-    name: str, parts: Iterable[object] | None, render: Callable[[], str], *, scopes: Iterable[str]
-) -> SafeString:
-    """A piece of HTML rendered once while its scopes stand (see :func:`cached_value`)."""
-    return mark_safe(cached_value(name, parts, lambda: compact_html(render()), scopes=scopes))
 
 
 def csrf_pieces(response: HttpResponse) -> list[str]:

@@ -319,9 +319,9 @@ RELEASE = env("RELEASE", default="")
 PAGE_CACHE_SECONDS = env.int(
     "PAGE_CACHE_SECONDS", default=0 if DEBUG or (PRODUCTION and not REDIS_URL) else 300
 )
-# Cache layers switched off by name, e.g. CACHE_LAYERS_OFF=technique-page,thread-reader
+# Cache layers switched off by name, e.g. CACHE_LAYERS_OFF=technique-page,today
 # (smrsite.pagecache.layer_on): "page" (anonymous pages), "technique-page" (the shared
-# signed-in technique page), "thread-reader", "technique" (the instructions), "today".
+# signed-in technique page), "today" (each member's stored today page).
 CACHE_LAYERS_OFF = env.list("CACHE_LAYERS_OFF", default=[])
 # How long a member's stored "today" page is kept (routines/plancache.py); 0 turns it
 # off, unset follows PAGE_CACHE_SECONDS.

@@ -4,12 +4,11 @@ Every cached value is stored with the versions of the things it shows, its *scop
 and is served only while all of them are current:
 
 - :data:`CATALOGUE`: regions, tools, techniques and their steps: the catalogue, home,
-  each technique page's instructions and region links, the plans' catalogue;
+  each technique page (its instructions and region links), the plans' catalogue;
 - :func:`technique_scope`: one technique's own content (its fields, FAQ entries, former
   slugs);
 - :func:`thread_scope`: one technique's questions and answers (its comments, and the
-  names and staff badges of the people who wrote there), apart from its content so a
-  comment leaves the instructions cached;
+  names and staff badges of the people who wrote there);
 - :data:`QUESTIONS`: the recently answered questions on the home page;
 - :func:`member_scope`: what is one member's own: their account, profile, routine, log,
   notes, pins, stretch log, their own comments and the questions they follow.

@@ -171,16 +171,8 @@ def _technique_heading(slug):
 
 
 def _thread_reader(request, slug):
-    """How the member sees the technique's thread, kept until they or the content change."""
-    if not request.user.is_authenticated:
-        return question_selectors.thread_reader(technique_slug=None, viewer=request.user)
-    return pagecache.cached_value(
-        "thread-reader",
-        (slug, request.user.pk),
-        lambda: question_selectors.thread_reader(technique_slug=slug, viewer=request.user),
-        scopes=(versions.member_scope(request.user.pk), versions.thread_scope(slug)),
-        fresh=question_selectors.ThreadReader.is_current,
-    )
+    """How the member sees the technique's thread (one query; none for a visitor)."""
+    return question_selectors.thread_reader(technique_slug=slug, viewer=request.user)
 
 
 def _technique_page(request, slug, reader, page_number, *, csrf_token=None):
@@ -197,15 +189,11 @@ def _technique_page(request, slug, reader, page_number, *, csrf_token=None):
 
 
 def _body_html(request, technique):
-    """The instructions, the same for every reader, so rendered once per content version."""
-
-    def render_body():
-        body = selectors.technique_body(pk=technique.pk)
-        context = {"technique": body.technique, "body": body, "siblings": body.siblings}
-        return render_to_string("techniques/_technique_body.html", context, request)
-
-    scopes = (versions.CATALOGUE, versions.technique_scope(technique.slug))
-    return pagecache.cached_fragment("technique", (technique.pk,), render_body, scopes=scopes)
+    """The instructions: the same for every reader, and kept only as part of the pages
+    the page caches keep (a fragment cache of its own did not pay, bench/RESULTS.md)."""
+    body = selectors.technique_body(pk=technique.pk)
+    context = {"technique": body.technique, "body": body, "siblings": body.siblings}
+    return render_to_string("techniques/_technique_body.html", context, request)
 
 
 def _thread_html(request, technique, reader, page_number):

@@ -160,13 +160,13 @@ def test_cache_can_be_turned_off(client, technique, settings):
     assert HIT_HEADER not in client.get("/")
 
 
-def test_fragments_are_rendered_once_per_version_of_their_scopes():
-    """A fragment is rendered again only after its scope changed, or when it has no key."""
-    from smrsite.pagecache import cached_fragment
+def test_kept_values_are_computed_once_per_version_of_their_scopes():
+    """A value is computed again only after its scope changed, or when it has no key."""
+    from smrsite.pagecache import cached_value
     from smrsite.versions import bump
 
     def fragment(parts, scope="technique:a"):
-        return cached_fragment("test", parts, render, scopes=(scope,))
+        return cached_value("test", parts, render, scopes=(scope,))
 
     renders = []
 

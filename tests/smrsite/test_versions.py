@@ -238,17 +238,3 @@ def test_comment_forms_built_differently_render_differently(technique, user):
     assert 'name="kind"' in top
     assert 'name="kind"' not in reply
     assert 'name="kind"' in render(CommentForm())
-
-
-def test_a_comment_rebuilds_the_thread_and_keeps_the_instructions(client, technique, thread):
-    """A technique's thread has a version of its own: a comment leaves the steps cached."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    client.get(technique.get_absolute_url())
-    CommentFactory(technique=technique, body="Does it help after a long drive?")
-    with CaptureQueriesContext(connection) as queries:
-        page = client.get(technique.get_absolute_url())
-    assert "Does it help after a long drive?" in page.text
-    assert "Lie face down on the ball." in page.text
-    assert not any("techniques_step" in query["sql"] for query in queries.captured_queries)
