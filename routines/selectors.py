@@ -185,7 +185,7 @@ def plan_catalogue() -> PlanCatalogue:
     Without a cache there is no version, and the catalogue is read every time.
     """
     global _kept_catalogue
-    version = pagecache.content_version()
+    version = pagecache.content_version() if pagecache.layer_on("plan-catalogue") else None
     kept = _kept_catalogue
     if version is not None and kept is not None and kept[0] == version:
         return kept[1]

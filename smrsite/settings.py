@@ -321,7 +321,8 @@ PAGE_CACHE_SECONDS = env.int(
 )
 # Cache layers switched off by name, e.g. CACHE_LAYERS_OFF=technique-page,today
 # (smrsite.pagecache.layer_on): "page" (anonymous pages), "technique-page" (the shared
-# signed-in technique page), "today" (each member's stored today page).
+# signed-in technique page), "today" (each member's stored today page), "plan-catalogue"
+# (the plans' catalogue kept in each process).
 CACHE_LAYERS_OFF = env.list("CACHE_LAYERS_OFF", default=[])
 # How long a member's stored "today" page is kept (routines/plancache.py); 0 turns it
 # off, unset follows PAGE_CACHE_SECONDS.
