@@ -133,11 +133,8 @@ def technique_by_slug_or_former(
 
 
 def technique_heading(*, slug: str) -> Technique:
-    """One published technique with only what its page shows outside the cached body.
-
-    The heading, title and comment form need a few fields; the rest of the page comes
-    from :func:`technique_body`, only when its cached HTML is missing.
-    """
+    """One published technique with only its name, summary and region: for the pages
+    that only name it (a redirect to sign in, a thread page to a canonical address)."""
     return (
         Technique.objects.published()
         .select_related("region")
@@ -164,7 +161,7 @@ _BODY_TECHNIQUE_SQL = f"""
     SELECT {", ".join(f"t.{f.column}" for f in _BODY_FIELDS)},
         {", ".join(f"region.{f.column}" for f in _BODY_REGION_FIELDS)}
     FROM {_TECHNIQUE_TABLE} t JOIN {Region._meta.db_table} region ON region.id = t.region_id
-    WHERE t.id = %s AND t.is_published = %s"""
+    WHERE t.slug = %s AND t.is_published = %s"""
 _BODY_STEPS_SQL = f"""
     SELECT text, image, image_alt FROM {Step._meta.db_table}
     WHERE technique_id = %s ORDER BY position"""
@@ -230,12 +227,14 @@ class TechniqueBody:
     siblings: tuple[TechniqueLink, ...]
 
 
-def technique_body(*, pk: int) -> TechniqueBody:
-    """The instructions of one published technique, in five queries whatever its size.
+def technique_body(*, slug: str) -> TechniqueBody:
+    """The instructions of one published technique, in five queries whatever its size;
+    its ``technique`` (with its region) also serves the rest of its page.
 
-    Raises ``Technique.DoesNotExist`` when no published technique has that id.
+    Raises ``Technique.DoesNotExist`` when no published technique has that slug.
     """
-    technique = _body_technique(pk)
+    technique = _body_technique(slug)
+    pk = technique.pk
     url = url_maker("techniques:detail")
     linked = sql.rows(
         _BODY_LINKED_SQL,
@@ -270,12 +269,12 @@ def technique_body(*, pk: int) -> TechniqueBody:
     )
 
 
-def _body_technique(pk: int) -> Technique:
+def _body_technique(slug: str) -> Technique:
     """The published technique with its region, as model instances the template, the
     picture and the video check use; the fields not read stay deferred."""
-    rows = sql.rows(_BODY_TECHNIQUE_SQL, [pk, True])
+    rows = sql.rows(_BODY_TECHNIQUE_SQL, [slug, True])
     if not rows:
-        raise Technique.DoesNotExist(f"No published technique has the id {pk}.")
+        raise Technique.DoesNotExist(f"No published technique has the slug {slug!r}.")
     own, region = rows[0][: len(_BODY_FIELDS)], rows[0][len(_BODY_FIELDS) :]
     [technique] = sql.instances(Technique, [f.attname for f in _BODY_FIELDS], [own])
     [technique.region] = sql.instances(Region, [f.attname for f in _BODY_REGION_FIELDS], [region])

@@ -176,10 +176,14 @@ def _thread_reader(request, slug):
 
 
 def _technique_page(request, slug, reader, page_number, *, csrf_token=None):
-    technique = _technique_heading(slug)
+    try:
+        body = selectors.technique_body(slug=slug)
+    except Technique.DoesNotExist:
+        raise Http404("No such technique.") from None
+    technique = body.technique
     context = {
         "technique": technique,
-        "body_html": _body_html(request, technique),
+        "body_html": _body_html(request, body),
         "thread_html": _thread_html(request, technique, reader, page_number),
         "comment_form": comment_form_class(request.user)(),
     }
@@ -188,10 +192,9 @@ def _technique_page(request, slug, reader, page_number, *, csrf_token=None):
     return render(request, "techniques/technique_detail.html", context)
 
 
-def _body_html(request, technique):
+def _body_html(request, body):
     """The instructions: the same for every reader, and kept only as part of the pages
     the page caches keep (a fragment cache of its own did not pay, bench/RESULTS.md)."""
-    body = selectors.technique_body(pk=technique.pk)
     context = {"technique": body.technique, "body": body, "siblings": body.siblings}
     return render_to_string("techniques/_technique_body.html", context, request)
 

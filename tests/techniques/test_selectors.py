@@ -28,7 +28,7 @@ def test_body_lists_the_region_in_rotation_order_without_drafts():
     TechniqueFactory(region=hip, is_published=False)
     TechniqueFactory(region=thigh)
 
-    body = selectors.technique_body(pk=technique.pk)
+    body = selectors.technique_body(slug=technique.slug)
 
     assert [link.url for link in body.siblings] == [_url(first), _url(second), _url(stretch)]
     assert [link.is_stretch for link in body.siblings] == [False, False, True]
@@ -42,7 +42,7 @@ def test_body_links_the_techniques_it_comes_before_in_catalogue_order():
     here = TechniqueFactory(region=late, after=technique, position=1)
     TechniqueFactory(region=late, after=technique, is_published=False)
 
-    body = selectors.technique_body(pk=technique.pk)
+    body = selectors.technique_body(slug=technique.slug)
 
     assert [link.url for link in body.leads_into] == [_url(elsewhere), _url(here)]
     assert [link.name for link in body.leads_into] == [elsewhere.name, here.name]
@@ -54,7 +54,7 @@ def test_body_names_what_it_comes_after_and_its_stretch_even_from_another_region
     stretch = TechniqueFactory(kind=Technique.Kind.STRETCH)
     technique = TechniqueFactory(after=before, paired_stretch=stretch)
 
-    body = selectors.technique_body(pk=technique.pk)
+    body = selectors.technique_body(slug=technique.slug)
 
     assert body.after == selectors.TechniqueLink(name=before.name, url=_url(before))
     assert body.paired_stretch == selectors.TechniqueLink(
@@ -65,7 +65,7 @@ def test_body_names_what_it_comes_after_and_its_stretch_even_from_another_region
 
 def test_body_without_links_has_none():
     """A technique alone in its region, after nothing, links nothing."""
-    body = selectors.technique_body(pk=TechniqueFactory().pk)
+    body = selectors.technique_body(slug=TechniqueFactory().slug)
     assert (body.after, body.paired_stretch, body.leads_into, body.siblings) == (
         None,
         None,
@@ -84,7 +84,7 @@ def test_body_reads_steps_tools_and_faq_in_order():
     FaqEntryFactory(technique=technique, position=1, question="Sooner?")
     StepFactory()
 
-    body = selectors.technique_body(pk=technique.pk)
+    body = selectors.technique_body(slug=technique.slug)
 
     assert [(s.text, s.image_url) for s in body.steps] == [
         ("First", ""),
@@ -97,7 +97,7 @@ def test_body_reads_steps_tools_and_faq_in_order():
 def test_body_of_a_draft_does_not_exist():
     """Only published techniques have a body."""
     with pytest.raises(Technique.DoesNotExist):
-        selectors.technique_body(pk=TechniqueFactory(is_published=False).pk)
+        selectors.technique_body(slug=TechniqueFactory(is_published=False).slug)
 
 
 def test_comment_counts_count_published_comments_of_the_techniques_asked_for():
@@ -135,7 +135,7 @@ def test_body_technique_carries_its_fields_and_its_region():
     region = RegionFactory(name="Hip", slug="hip", colour="#123456")
     technique = TechniqueFactory(region=region, per_side=False, series="Floor work")
 
-    shown = selectors.technique_body(pk=technique.pk).technique
+    shown = selectors.technique_body(slug=technique.slug).technique
 
     assert (shown.name, shown.slug, shown.series, shown.per_side) == (
         technique.name,
