@@ -304,7 +304,9 @@ SELECT {{column}} FROM {_PASS} WHERE routine_id = %(routine)s AND since <= %(tod
 
 # Every log a plan depends on, each row tagged by why it is read (see ``routine_data``):
 # each technique's latest done logs and latest overuse report and latest note, and
-# every log since the earlier of RECENT_DAYS ago and the start of the current pass.
+# every log since the earlier of RECENT_DAYS ago and the start of the current pass. A
+# routine with no pass recorded plans from its first region's pass begun on its start
+# date (see ``routine_data``): its log is read from then, as once that pass is recorded.
 _LOGS_SQL = " UNION ALL ".join(
     (
         _latest_sql("done", "status = %(done)s", "%(pin_logs)s"),
@@ -317,7 +319,8 @@ _LOGS_SQL = " UNION ALL ".join(
         f"""
 SELECT 'recent', {_LOG_COLUMNS} FROM {_LOG}
  WHERE member_id = %(member)s AND day <= %(today)s
-   AND (day >= %(recent_since)s OR day >= ({_LATEST_PASS_SQL.format(column="since")}))""",
+   AND (day >= %(recent_since)s
+        OR day >= COALESCE(({_LATEST_PASS_SQL.format(column="since")}), %(start)s))""",
     )
 )
 
@@ -349,11 +352,13 @@ def routine_data(routine: Routine, *, today: date) -> RoutineData:
 
     The catalogue comes from ``plan_catalogue`` (one more query when it is not kept).
     History is read as plain rows, and only what the planner looks at: every log of
-    the last ``RECENT_DAYS`` and of the current pass, each technique's two latest done
-    logs (last done, pinning) and latest overuse report (holding back), each
-    technique's latest note, the region passes a hold can depend on and the stretch
-    records that can still change the stretch's status. A year of history or ten
-    costs the same queries and about the same rows.
+    the last ``RECENT_DAYS`` and of the current pass (the first region's from the start
+    date when none is recorded), each technique's two latest done logs (last done,
+    pinning) and latest overuse report (holding back), each technique's latest note,
+    the region passes a hold can depend on and the stretch records that can still
+    change the stretch's status. A year of history or ten costs the same queries and
+    about the same rows. Recording the first pass (the first save does) leaves what is
+    read the same, so the day's plan holds still while the member logs it.
     """
     catalogue = plan_catalogue()
     by_id = catalogue.by_id
@@ -361,6 +366,7 @@ def routine_data(routine: Routine, *, today: date) -> RoutineData:
         "routine": routine.pk,
         "member": routine.member_id,
         "today": today,
+        "start": routine.start_date,
         "done": LogEntry.Status.DONE.value,
         "more": LogEntry.Sensitivity.MORE.value,
         "better": LogEntry.Movement.BETTER.value,

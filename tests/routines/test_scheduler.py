@@ -933,6 +933,28 @@ def test_passes_to_record_returns_the_passes_begun_up_to_today():
     )
 
 
+def test_a_log_that_ran_ahead_of_the_recorded_place_keeps_today_as_it_began():
+    """Hip logged and thigh work after it, the place still the hip pass: today's own logs
+    and the passes recorded today leave today's region and items as they were."""
+    passes = [PassStart("hip", day(0))]
+    history = [LogRecord(day(0), slug) for slug in ("glute-ball-roll", "piriformis-ball-press")]
+    history += [LogRecord(day(1), "psoas-press"), LogRecord(day(1), "tfl-ball-press", done=False)]
+    history += [LogRecord(day(2), slug) for slug in ("quads-roll", "outer-thigh-roll")]
+    before = plan_days(CATALOGUE, ROUTINE, start=day(40), days=1, passes=passes, history=history)
+    assert spelled(before) == [(day(40).isoformat(), "thigh", ["quads-roll", "outer-thigh-roll"])]
+    recorded = [
+        *passes,
+        *passes_to_record(CATALOGUE, ROUTINE, today=day(40), passes=passes, history=history),
+    ]
+    assert recorded[-1] == PassStart("thigh", day(40))
+    for logged in (["quads-roll"], ["quads-roll", "outer-thigh-roll"]):
+        history_now = [*history, *(LogRecord(day(40), slug) for slug in logged)]
+        after = plan_days(
+            CATALOGUE, ROUTINE, start=day(40), days=1, passes=recorded, history=history_now
+        )
+        assert after == before
+
+
 def test_later_days_are_planned_as_if_the_earlier_ones_were_done():
     """Day 2 of a plan equals the plan made on day 2 after logging day 1 as planned."""
     member = Member()

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from members.models import Profile
-from routines import scheduler, selectors
+from routines import scheduler, selectors, services
 from routines.models import LogEntry, Routine, RoutinePass, StretchLog
 from techniques.models import Technique
 from tests.factories import ProfileFactory
@@ -118,6 +118,51 @@ def test_the_trimmed_history_plans_exactly_like_the_whole_of_it(user, routine, s
         for slug in data.techniques:
             done = [r.day for r in logs if r.slug == slug and r.done and r.day < today]
             assert data.last_done(slug) == max(done, default=None)
+
+
+def _hip_only_skipped_long_ago(user, *, since: date, until: date) -> None:
+    """Hip logged from ``since`` only as skipped, and not at all from ``until``: the pass
+    begun on ``since`` is over, though no log of it is among the recent or latest done."""
+    hip = LogEntry.objects.filter(member=user, technique__region__slug="hip", day__gte=since)
+    hip.filter(day__gte=until).delete()
+    hip.update(status="skipped", sensitivity="", movement="")
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_routine_without_a_recorded_pass_reads_the_whole_of_its_first_one(user, routine, seed):
+    """No pass recorded: the first region's pass from the start date, with every log since."""
+    routine.start_date = DAY - timedelta(days=150)
+    routine.save()
+    _random_year(user, random.Random(seed))
+    _hip_only_skipped_long_ago(user, since=routine.start_date, until=DAY - timedelta(days=100))
+    for today in (DAY, DAY - timedelta(days=60)):
+        data = selectors.routine_data(routine, today=today)
+        assert data.recorded_passes == 0
+        assert selectors.plan_upcoming(data) == scheduler.plan_days(
+            data.catalogue,
+            data.settings,
+            start=today,
+            days=selectors.UPCOMING_DAYS,
+            passes=[scheduler.PassStart("hip", routine.start_date)],
+            history=_every_log(user, today),
+            stretch_history=_every_stretch(user, today),
+        )
+
+
+@pytest.mark.parametrize(("seed", "passes"), [(0, False), (1, False), (2, True), (3, True)])
+def test_recording_the_place_during_the_day_changes_none_of_its_plans(user, routine, seed, passes):
+    """The passes a save records (from a first one never recorded too) leave the plans be."""
+    routine.start_date = DAY - timedelta(days=YEAR)
+    routine.save()
+    rng = random.Random(seed)
+    _random_year(user, rng)
+    _hip_only_skipped_long_ago(user, since=routine.start_date, until=DAY - timedelta(days=100))
+    if passes:
+        _random_passes(routine, rng)
+    for today in (DAY - timedelta(days=200), DAY - timedelta(days=90), DAY):
+        before = selectors.plan_upcoming(selectors.routine_data(routine, today=today))
+        services.place_sync(routine=routine, today=today)
+        assert selectors.plan_upcoming(selectors.routine_data(routine, today=today)) == before
 
 
 def test_each_technique_shows_its_latest_note_of_the_past_year(user, routine):

@@ -44,6 +44,14 @@ def _log_post(items: dict[str, dict]) -> dict:
 
 DONE_WELL = {"status": "done", "sensitivity": "less", "movement": "better"}
 OVERUSE = {"status": "done", "sensitivity": "more", "movement": "same"}
+HIP_SLUGS = (
+    "glute-ball-roll",
+    "side-hip-ball-press",
+    "piriformis-ball-press",
+    "tfl-ball-press",
+    "front-hip-roll",
+    "psoas-press",
+)
 
 
 def _pass_began(routine, region: str, since: date) -> None:
@@ -294,6 +302,52 @@ def test_a_logged_item_shows_its_state_once(auth_client, routine):
     assert "Logged today: skipped" in side_hip
     assert "Not done yet" not in page
     assert "all done today" in page
+
+
+@pytest.mark.parametrize(
+    ("skipped", "logs"),
+    [
+        (("piriformis-ball-press", "tfl-ball-press"), "first"),
+        (("tfl-ball-press",), "all"),
+    ],
+)
+def test_logging_part_of_today_keeps_its_plan_when_the_log_ran_ahead_of_the_place(
+    auth_client, user, routine, skipped, logs
+):
+    """A routine whose place was never recorded, its hip pass logged (partly skipped) and
+    thigh work after it, 60 days ago: logging today's items keeps today's plan, with
+    each logged item and its note on it, and a finished day shows what was done."""
+    routine.start_date = DAY - timedelta(days=60)
+    routine.save()
+    back = {slug: 58 - n // 2 for n, slug in enumerate(HIP_SLUGS)}
+    for slug, days_ago in back.items():
+        status = "skipped" if slug in skipped else "done"
+        LogEntryFactory(
+            member=user,
+            technique=Technique.objects.get(slug=slug),
+            day=DAY - timedelta(days=days_ago),
+            status=status,
+            sensitivity="less" if status == "done" else "",
+            movement="better" if status == "done" else "",
+        )
+    _done(user, DAY - timedelta(days=45), "quads-roll", "outer-thigh-roll")
+    before = auth_client.get(TODAY)
+    counted = _counted(before)
+    chosen = counted[:1] if logs == "first" else counted
+    post = _log_post({slug: {**DONE_WELL, "note": f"note on {slug}"} for slug in chosen})
+    auth_client.post("/routine/log/" + _at(DAY), post)
+    after = auth_client.get(TODAY)
+    assert after.context["plan"].region == before.context["plan"].region
+    assert _counted(after) == counted
+    assert _item_slugs(after) == _item_slugs(before)
+    page = after.content.decode()
+    for slug in chosen:
+        item = page.split(f'id="item-{slug}"', 1)[1].split("</li>\n", 1)[0]
+        assert "Logged today: done" in item
+        assert f"note on {slug}" in item
+    finished = logs == "all"
+    assert DailySession.objects.get(routine=routine, day=DAY).finished is finished
+    assert ("all done today" in page) is finished
 
 
 def test_the_round_counts_what_was_logged_today(auth_client, routine):
