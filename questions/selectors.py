@@ -11,12 +11,13 @@ template only prints.
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from members.models import shown_name
+from members.models import Profile, shown_name
 from members.services import chosen_time_zone
 from questions.models import Comment, CommentFlag, ThreadSubscription
 from questions.services import (
@@ -25,6 +26,7 @@ from questions.services import (
     comment_can_mark_answer,
 )
 from questions.times import PostedAt, Timeline
+from smrsite import sql
 from smrsite.links import url_maker
 from techniques.models import Technique
 
@@ -139,20 +141,36 @@ class Thread:
         return self.page_count > 1
 
 
-def _visible_for(viewer: AbstractBaseUser, prefix: str = "") -> Q:
+@dataclass(frozen=True, slots=True)
+class _Viewer:
+    """What the thread's rules read of the viewer, read once: ``request.user`` is a lazy
+    proxy, and a page of forty comments asked it hundreds of times."""
+
+    pk: int | None
+    is_authenticated: bool
+    is_staff: bool
+
+    @classmethod
+    def of(cls, user: AbstractBaseUser) -> "_Viewer":
+        if not user.is_authenticated:
+            return cls(pk=None, is_authenticated=False, is_staff=False)
+        return cls(pk=user.pk, is_authenticated=True, is_staff=user.is_staff)
+
+
+def _visible_for(viewer: _Viewer, prefix: str = "") -> Q:
     """The comments ``viewer`` sees in a thread (placeholders included); ``prefix`` reads
     the condition through a relation, e.g. ``parent__``."""
-    if viewer.is_authenticated and viewer.is_staff:
+    if viewer.is_staff:
         return Q()
     visible = Q(**{f"{prefix}status__in": _VISIBLE_STATUSES})
     if viewer.is_authenticated:
-        visible |= Q(**{f"{prefix}author": viewer, f"{prefix}status": Comment.Status.PENDING})
+        visible |= Q(**{f"{prefix}author_id": viewer.pk, f"{prefix}status": Comment.Status.PENDING})
     return visible
 
 
-def _placeholder_for(viewer: AbstractBaseUser) -> Q:
+def _placeholder_for(viewer: _Viewer) -> Q:
     """The comments shown to ``viewer`` as "This comment was removed.", without text."""
-    if viewer.is_authenticated and viewer.is_staff:
+    if viewer.is_staff:
         return Q(status=Comment.Status.REMOVED)
     return Q(status__in=[Comment.Status.REMOVED, Comment.Status.HIDDEN])
 
@@ -163,36 +181,44 @@ def _is_placeholder(status: str, staff: bool) -> bool:
     return status == Comment.Status.REMOVED or (status == Comment.Status.HIDDEN and not staff)
 
 
-def _shown_threads(technique: Technique, viewer: AbstractBaseUser) -> list[int]:
-    """The ids of the top-level comments ``viewer`` sees, oldest first.
+_TABLE = Comment._meta.db_table
+# Every top-level comment of a technique in thread order (the partial index
+# comment_thread_tops holds them so), each row also carrying the count of the
+# technique's published comments for the heading: a technique with no top-level comment
+# has no comment at all, as every reply hangs under one.
+_TOPS_SQL = f"""
+    SELECT c.id, c.status, c.author_id,
+        (SELECT COUNT(*) FROM {_TABLE} p WHERE p.technique_id = %s AND p.status = %s)
+    FROM {_TABLE} c
+    WHERE c.technique_id = %s AND c.parent_id IS NULL
+    ORDER BY c.created_at, c.id"""
 
-    One query reads every top-level comment's id, status and author (a partial index
-    holds them in order) and the rules of :func:`_visible_for` are applied to the rows.
-    A placeholder shows only above a reply the viewer can read: one whose parent is
-    shown too (a reply's parent is the top-level comment or, at depth 2, a reply to
-    it); only when the technique has a removed or hidden question does a second query
-    look for such replies.
+
+def _thread_tops(technique_id: int, viewer: _Viewer) -> tuple[list[int], int]:
+    """The ids of the top-level comments ``viewer`` sees, oldest first, and how many
+    comments of the technique are published.
+
+    One query reads every top-level comment's id, status and author and the rules of
+    :func:`_visible_for` are applied to the rows. A placeholder shows only above a reply
+    the viewer can read: one whose parent is shown too (a reply's parent is the
+    top-level comment or, at depth 2, a reply to it); only when the technique has a
+    removed or hidden question does a second query look for such replies.
     """
-    staff = viewer.is_authenticated and viewer.is_staff
-    own = viewer.pk if viewer.is_authenticated else None
-    rows = (
-        Comment.objects.filter(technique=technique, parent__isnull=True)
-        .order_by("created_at", "id")
-        .values_list("pk", "status", "author_id")
-    )
+    rows = sql.rows(_TOPS_SQL, [technique_id, Comment.Status.PUBLISHED, technique_id])
+    count = rows[0][3] if rows else 0
     shown, placeholders = [], set()
-    for pk, status, author_id in rows:
+    for pk, status, author_id, _ in rows:
         if not (
-            staff
+            viewer.is_staff
             or status in _VISIBLE_STATUSES
-            or (status == Comment.Status.PENDING and author_id == own is not None)
+            or (status == Comment.Status.PENDING and author_id == viewer.pk is not None)
         ):
             continue
         shown.append(pk)
-        if _is_placeholder(status, staff):
+        if _is_placeholder(status, viewer.is_staff):
             placeholders.add(pk)
     if not placeholders:
-        return shown
+        return shown, count
     kept = set(
         Comment.objects.filter(root__in=placeholders)
         .filter(_visible_for(viewer))
@@ -200,7 +226,7 @@ def _shown_threads(technique: Technique, viewer: AbstractBaseUser) -> list[int]:
         .filter(Q(depth=1) | _visible_for(viewer, "parent__"))
         .values_list("root_id", flat=True)
     )
-    return [pk for pk in shown if pk not in placeholders or pk in kept]
+    return [pk for pk in shown if pk not in placeholders or pk in kept], count
 
 
 _ACTIONS = ("edit", "delete", "answer", "flag", "follow", "moderate", "faq")
@@ -231,33 +257,23 @@ def comment_thread(
     time_zone: str | None = None,
     now: datetime | None = None,
 ) -> Thread:
-    """One page of the technique's thread as ``viewer`` sees it, in three queries (one
-    more when a question was removed or hidden, see :func:`_shown_threads`).
+    """One page of the technique's thread as ``viewer`` sees it, in two queries (one
+    more when a question was removed or hidden, see :func:`_thread_tops`).
 
     ``following`` is the questions the viewer follows and ``time_zone`` theirs, None to
     leave times to the browser (see :func:`thread_reader`). Raises :class:`PageNotFound`
     for a page past the last.
     """
     now = now or timezone.now()
-    # Plain rows and plain queries: Django took longer to compile one query with the
-    # count and the visibility rules as subqueries than two simple ones take to run.
-    shown = _shown_threads(technique, viewer)
-    count = Comment.objects.filter(technique=technique, status=Comment.Status.PUBLISHED).count()
+    reader = _Viewer.of(viewer)
+    shown, count = _thread_tops(technique.pk, reader)
     page_count = max(1, -(-len(shown) // COMMENTS_PER_PAGE))
     if not 1 <= page_number <= page_count:
         raise PageNotFound(page_number)
     start = (page_number - 1) * COMMENTS_PER_PAGE
-    tops = shown[start : start + COMMENTS_PER_PAGE]
-    rows = (
-        Comment.objects.filter(Q(pk__in=tops) | Q(root__in=tops))
-        .filter(_visible_for(viewer))
-        .order_by("created_at", "id")
-        .values_list(*_COLUMNS, *_AUTHOR_COLUMNS)
-    )
-    width = len(_COLUMNS)
-    comments = [(ThreadComment(*row[:width]), _Author(*row[width:])) for row in rows]
+    comments = _page_comments(shown[start : start + COMMENTS_PER_PAGE], reader)
     zone = time_zone or "UTC"
-    nodes = _nodes(comments, viewer, page_number, following, now, zone)
+    nodes = _nodes(comments, reader, page_number, following, now, zone)
     return Thread(
         technique=technique,
         nodes=nodes,
@@ -270,10 +286,6 @@ def comment_thread(
     )
 
 
-_COLUMNS = tuple(f.name for f in fields(ThreadComment))
-_AUTHOR_COLUMNS = ("author__is_staff", "author__profile__display_name")
-
-
 @dataclass(slots=True)
 class _Author:
     """What a thread shows of a comment's author (None for a deleted account)."""
@@ -282,11 +294,48 @@ class _Author:
     display_name: str | None
 
 
+_COLUMNS = tuple(f.name for f in fields(ThreadComment))
+_FIELDS = (
+    *(Comment._meta.pk if name == "pk" else Comment._meta.get_field(name) for name in _COLUMNS),
+    get_user_model()._meta.get_field("is_staff"),
+    Profile._meta.get_field("display_name"),
+)
+_PAGE_SQL = f"""
+    SELECT {", ".join(f"c.{f.column}" for f in _FIELDS[: len(_COLUMNS)])},
+        author.is_staff, profile.display_name
+    FROM {_TABLE} c
+    LEFT JOIN {get_user_model()._meta.db_table} author ON author.id = c.author_id
+    LEFT JOIN {Profile._meta.db_table} profile ON profile.user_id = c.author_id
+    WHERE (c.id IN ({{ids}}) OR c.root_id IN ({{ids}})){{visible}}
+    ORDER BY c.created_at, c.id"""
+# What a member who is not staff sees, as _visible_for says it to the ORM.
+_VISIBLE_SQL = " AND (c.status IN (%s, %s, %s) OR (c.status = %s AND c.author_id = %s))"
+
+
+def _page_comments(tops: list[int], viewer: _Viewer) -> list[tuple[ThreadComment, _Author]]:
+    """The comments of the threads ``tops`` that ``viewer`` sees, oldest first, with
+    their authors, in one query."""
+    if not tops:
+        return []
+    ids = ", ".join(["%s"] * len(tops))
+    params = [*tops, *tops]
+    visible = ""
+    if not viewer.is_staff:
+        visible = _VISIBLE_SQL
+        params += [*_VISIBLE_STATUSES, Comment.Status.PENDING, viewer.pk]
+    found = sql.rows(_PAGE_SQL.format(ids=ids, visible=visible), params)
+    width = len(_COLUMNS)
+    return [
+        (ThreadComment(*row[:width]), _Author(*row[width:]))
+        for row in sql.converted(_FIELDS, found)
+    ]
+
+
 def _nodes(comments, viewer, page_number, following, now, time_zone) -> list[CommentNode]:
     """The page's tree: each comment under its parent, with all it shows worked out."""
     urls = _Urls()
     page_query = f"{PAGE_PARAMETER}={page_number}&" if page_number > 1 else ""
-    staff = viewer.is_authenticated and viewer.is_staff
+    staff = viewer.is_staff
     by_id = {c.pk: c for c, _ in comments}
     nodes: dict[int, CommentNode] = {}
     top: list[CommentNode] = []
@@ -364,6 +413,20 @@ class ThreadReader:
     time_zone: str | None = None
 
 
+# One query: the viewer's own comments on the technique, and others' questions they
+# follow (the Follow button is never shown on one's own comments, so those are all it
+# needs).
+_READER_SQL = f"""
+    SELECT c.id, c.author_id, c.status, c.created_at
+    FROM {_TABLE} c JOIN {Technique._meta.db_table} t ON t.id = c.technique_id
+    WHERE t.slug = %s AND (c.author_id = %s OR c.id IN (
+        SELECT s.thread_id FROM {ThreadSubscription._meta.db_table} s
+        WHERE s.member_id = %s AND s.following = %s))"""
+_READER_FIELDS = tuple(
+    Comment._meta.get_field(name) for name in ("id", "author", "status", "created_at")
+)
+
+
 def thread_reader(
     *, technique_slug: str | None, viewer: AbstractBaseUser, now: datetime | None = None
 ) -> ThreadReader:
@@ -381,16 +444,9 @@ def thread_reader(
         return ThreadReader(key="anonymous", following=frozenset())
     now = now or timezone.now()
     zone = chosen_time_zone(viewer)
-    followed = ThreadSubscription.objects.filter(member=viewer, following=True)
-    # One query: the viewer's own comments, and others' questions they follow (the
-    # Follow button is never shown on one's own comments, so those are all it needs).
-    rows = (
-        Comment.objects.filter(technique__slug=technique_slug)
-        .filter(Q(author=viewer) | Q(pk__in=followed.order_by().values("thread_id")))
-        .order_by()
-        .values_list("pk", "author_id", "status", "created_at")
-    )
-    comments = [Comment(pk=pk, author_id=a, status=s, created_at=c) for pk, a, s, c in rows]
+    params = [technique_slug, viewer.pk, viewer.pk, True]
+    found = sql.converted(_READER_FIELDS, sql.rows(_READER_SQL, params))
+    comments = [Comment(pk=pk, author_id=a, status=s, created_at=c) for pk, a, s, c in found]
     following = frozenset(c.pk for c in comments if c.author_id != viewer.pk)
     if viewer.is_staff:
         return ThreadReader(key=None, following=following, time_zone=zone)
@@ -433,7 +489,7 @@ def comment_page_number(*, comment: Comment, viewer: AbstractBaseUser) -> int:
     """Which page of its technique's thread shows ``comment`` to ``viewer`` (permalinks);
     page 1 for a comment the viewer does not see (:func:`comment_visible_to`)."""
     top = comment.root or comment
-    shown = _shown_threads(comment.technique, viewer)
+    shown, _ = _thread_tops(comment.technique_id, _Viewer.of(viewer))
     return (shown.index(top.pk) if top.pk in shown else 0) // COMMENTS_PER_PAGE + 1
 
 

@@ -11,7 +11,7 @@ Everything else stays on the ORM.
 from collections.abc import Iterable, Sequence
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Field, Model
 
 
 def rows(sql: str, params: Sequence | dict) -> list[tuple]:
@@ -21,14 +21,13 @@ def rows(sql: str, params: Sequence | dict) -> list[tuple]:
         return cursor.fetchall()
 
 
-def instances(model: type[Model], columns: Sequence[str], found: Iterable[Sequence]) -> list:
-    """Model instances from rows of plain SQL (``columns``: attribute names in the model's
-    field order), each value converted as the ORM converts it: SQLite gives 0 and 1 for
+def converted(columns: Sequence[Field], found: Iterable[Sequence]) -> list[list]:
+    """Rows of plain SQL with each value converted as the ORM converts it (``columns``:
+    the model field each value was read from, in order): SQLite gives 0 and 1 for
     booleans and naive datetimes where the ORM gives bools and aware datetimes."""
     converters = []
-    for index, name in enumerate(columns):
-        field = model._meta.get_field(name)
-        column = field.get_col(model._meta.db_table)
+    for index, field in enumerate(columns):
+        column = field.get_col(field.model._meta.db_table)
         functions = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
         if functions:
             converters.append((index, column, functions))
@@ -38,5 +37,12 @@ def instances(model: type[Model], columns: Sequence[str], found: Iterable[Sequen
         for index, column, functions in converters:
             for convert in functions:
                 values[index] = convert(values[index], column, connection)
-        made.append(model.from_db(connection.alias, columns, values))
+        made.append(values)
     return made
+
+
+def instances(model: type[Model], columns: Sequence[str], found: Iterable[Sequence]) -> list:
+    """Model instances from rows of plain SQL (``columns``: attribute names in the model's
+    field order), each value converted as :func:`converted` does."""
+    fields = [model._meta.get_field(name) for name in columns]
+    return [model.from_db(connection.alias, columns, values) for values in converted(fields, found)]

@@ -162,16 +162,19 @@ _BODY_TECHNIQUE_SQL = f"""
         {", ".join(f"region.{f.column}" for f in _BODY_REGION_FIELDS)}
     FROM {_TECHNIQUE_TABLE} t JOIN {Region._meta.db_table} region ON region.id = t.region_id
     WHERE t.slug = %s AND t.is_published = %s"""
-_BODY_STEPS_SQL = f"""
-    SELECT text, image, image_alt FROM {Step._meta.db_table}
-    WHERE technique_id = %s ORDER BY position"""
-_BODY_TOOLS_SQL = f"""
-    SELECT tool.name FROM {Tool._meta.db_table} tool
+# The steps, tools and FAQ in one query, each part in its own order: steps by position,
+# tools by name, FAQ entries by position then id.
+_BODY_PARTS_SQL = f"""
+    SELECT 1, position, 0, text, image, image_alt FROM {Step._meta.db_table}
+    WHERE technique_id = %(technique)s
+    UNION ALL
+    SELECT 2, 0, 0, tool.name, NULL, NULL FROM {Tool._meta.db_table} tool
     JOIN {Technique.tools.through._meta.db_table} link ON link.tool_id = tool.id
-    WHERE link.technique_id = %s ORDER BY tool.name"""
-_BODY_FAQ_SQL = f"""
-    SELECT question, answer FROM {FaqEntry._meta.db_table}
-    WHERE technique_id = %s ORDER BY position, id"""
+    WHERE link.technique_id = %(technique)s
+    UNION ALL
+    SELECT 3, position, id, question, answer, NULL FROM {FaqEntry._meta.db_table}
+    WHERE technique_id = %(technique)s
+    ORDER BY 1, 2, 3, 4"""
 # The techniques the body links to, in one query: the region's published ones, those
 # done after this one (from any region), the one it is done after and its paired stretch
 # (named even when unpublished, as the handout names them). By name: each list then
@@ -212,7 +215,7 @@ class BodyFaq:
 
 @dataclass(frozen=True)
 class TechniqueBody:
-    """Everything a technique page's instructions show, read in five small queries."""
+    """Everything a technique page's instructions show, read in three small queries."""
 
     #: The technique with its region.
     technique: Technique
@@ -228,7 +231,7 @@ class TechniqueBody:
 
 
 def technique_body(*, slug: str) -> TechniqueBody:
-    """The instructions of one published technique, in five queries whatever its size;
+    """The instructions of one published technique, in three queries whatever its size;
     its ``technique`` (with its region) also serves the rest of its page.
 
     Raises ``Technique.DoesNotExist`` when no published technique has that slug.
@@ -254,16 +257,22 @@ def technique_body(*, slug: str) -> TechniqueBody:
         if region_id == technique.region_id and other != pk:
             siblings.append(((kind, position), link))
     storage = Step._meta.get_field("image").storage
+    steps, tools, faq = [], [], []
+    for part, _, _, text, more, image_alt in sql.rows(_BODY_PARTS_SQL, {"technique": pk}):
+        if part == 1:
+            image_url = storage.url(more) if more else ""
+            steps.append(BodyStep(text=text, image_url=image_url, image_alt=image_alt))
+        elif part == 2:
+            tools.append(text)
+        else:
+            faq.append(BodyFaq(question=text, answer=more))
     return TechniqueBody(
         technique=technique,
         after=links.get(technique.after_id),
         paired_stretch=links.get(technique.paired_stretch_id),
-        tools=tuple(name for (name,) in sql.rows(_BODY_TOOLS_SQL, [pk])),
-        steps=tuple(
-            BodyStep(text=text, image_url=storage.url(image) if image else "", image_alt=alt)
-            for text, image, alt in sql.rows(_BODY_STEPS_SQL, [pk])
-        ),
-        faq=tuple(BodyFaq(question=q, answer=a) for q, a in sql.rows(_BODY_FAQ_SQL, [pk])),
+        tools=tuple(tools),
+        steps=tuple(steps),
+        faq=tuple(faq),
         leads_into=tuple(link for _, link in sorted(leads_into, key=itemgetter(0))),
         siblings=tuple(link for _, link in sorted(siblings, key=itemgetter(0))),
     )

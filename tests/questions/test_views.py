@@ -400,9 +400,9 @@ def _thread(technique, comments):
 def test_thread_query_count_is_constant_for_readers(
     client, technique, django_assert_num_queries, comments
 ):
-    """1 or 200 comments: the page costs the same queries (8 for an anonymous reader)."""
+    """1 or 200 comments: the page costs the same queries (5 for an anonymous reader)."""
     _thread(technique, comments)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(5):
         response = client.get(technique.get_absolute_url())
     assert response.status_code == HTTPStatus.OK
 
@@ -411,11 +411,11 @@ def test_thread_query_count_is_constant_for_readers(
 def test_thread_query_count_is_constant_for_members(
     auth_client, technique, django_assert_num_queries, comments, settings
 ):
-    """Signed in the count is fixed too: 10 to build the page, one once it is kept (how the
+    """Signed in the count is fixed too: 7 to build the page, one once it is kept (how the
     member reads the thread, which names their copy; the user is kept too), plus reading
     the session where it is not read through Redis."""
     _thread(technique, comments)
-    with django_assert_num_queries(10 + _session_queries(settings)):
+    with django_assert_num_queries(7 + _session_queries(settings)):
         response = auth_client.get(technique.get_absolute_url())
     assert response.status_code == HTTPStatus.OK
     with django_assert_num_queries(1 + _session_queries(settings)):
