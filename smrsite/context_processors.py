@@ -1,4 +1,7 @@
+import functools
+
 from django.conf import settings
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 DISCLAIMER = (
     "Everything on SMR Coach is for education only and is not medical advice. "
@@ -6,7 +9,39 @@ DISCLAIMER = (
     "in a sharp, burning or tingling way."
 )
 
+# The addresses the menu, the footer and the sign-in prompts carry on every page.
+SITE_LINKS = {
+    "home": "home",
+    "catalogue": "techniques:list",
+    "today": "routines:today",
+    "settings": "members:profile",
+    "questions": "techniques:comment_queue",
+    "admin": "admin:index",
+    "sign_in": "account_login",
+    "sign_up": "account_signup",
+    "sign_out": "account_logout",
+    "sitemap": "sitemap",
+}
+
 
 def site(request):
-    """Names every template may use: the site's name and the medical disclaimer."""
-    return {"site_name": settings.SITE_NAME, "disclaimer": DISCLAIMER}
+    """Names every template may use: the site's name, the medical disclaimer and
+    ``links``, the site-wide addresses of :data:`SITE_LINKS` (``{{ links.home }}``)."""
+    return {
+        "site_name": settings.SITE_NAME,
+        "disclaimer": DISCLAIMER,
+        "links": _site_links(get_urlconf(), get_script_prefix()),
+    }
+
+
+@functools.cache
+def _site_links(urlconf: str | None, script_prefix: str) -> dict[str, str]:
+    # Reversed once per URLconf and prefix served under: a page carried a dozen
+    # {% url %} tags for these, a tenth of an uncached technique page's build.
+    links = {}
+    for key, name in SITE_LINKS.items():
+        try:
+            links[key] = reverse(name, urlconf=urlconf)
+        except NoReverseMatch:
+            links[key] = ""
+    return links
