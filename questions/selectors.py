@@ -370,7 +370,8 @@ def _node(comment, author, question, viewer, staff, urls, following, now) -> Com
     node.author_is_staff = bool(author.is_staff)
     # Made from the body when it was saved (Comment.save).
     node.body_html = mark_safe(comment.body_html)
-    node.actions = urls.actions(comment.pk)
+    # Visitors are offered no action on a comment, so no address is made for them.
+    node.actions = urls.actions(comment.pk) if signed_in else None
     node.can_reply = signed_in and not node.is_hidden
     node.can_sign_in_to_reply = not signed_in
     node.can_edit = comment_can_edit(comment, viewer, now)

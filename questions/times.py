@@ -78,7 +78,10 @@ class Timeline:
             ago = self._words[unit] = _ago_text(*unit)
         return PostedAt(
             iso=moment.astimezone(UTC).isoformat(timespec="seconds"),
-            exact=f"{local.day} {month} {local.year}, {local:%H:%M} {local.tzname()}",
+            exact=(
+                f"{local.day} {month} {local.year}, "
+                f"{local.hour:02d}:{local.minute:02d} {local.tzname()}"
+            ),
             ago=ago,
         )
 
