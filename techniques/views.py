@@ -185,7 +185,10 @@ def _technique_page(request, slug, reader, page_number, *, csrf_token=None):
         "technique": technique,
         "body_html": _body_html(request, body),
         "thread_html": _thread_html(request, technique, reader, page_number),
-        "comment_form": comment_form_class(request.user)(),
+        # Visitors are asked to sign in instead: no form to build.
+        "comment_form": (
+            comment_form_class(request.user)() if request.user.is_authenticated else None
+        ),
     }
     if csrf_token is not None:
         context["csrf_token"] = csrf_token
