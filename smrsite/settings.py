@@ -107,6 +107,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # turn the next request of every worker into an error.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Parameters bound on the server, and statements a connection runs again and again
+    # prepared: PostgreSQL then plans each hot query once per connection instead of on
+    # every request (planning was a quarter of its CPU on a technique page). Off with
+    # DATABASE_PREPARED_STATEMENTS=false, e.g. behind PgBouncer in transaction mode.
+    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=5
+        )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
