@@ -5,7 +5,7 @@ member's local date); nothing reads the clock. Loading a routine costs the same
 fixed number of queries however long the member's history is.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -126,6 +126,82 @@ SELECT {", ".join(f"t.{c}" for c in _TECHNIQUE_COLUMNS)},
  ORDER BY r.position, t.position, t.name"""
 
 
+_TECHNIQUE_AT = {name: n for n, name in enumerate(_TECHNIQUE_COLUMNS)}
+
+
+class CatalogueTechniques(Mapping[str, Technique]):
+    """Published techniques by slug, from the catalogue's rows, each made a model instance
+    (with its region) only when it is read.
+
+    A plan reads the whole catalogue, a page shows a few of its techniques: making all
+    of them instances cost "today" more than its own query when no cache kept them.
+    ``load`` makes several in one go.
+    """
+
+    def __init__(self, rows: Iterable[tuple]):
+        self._rows = {row[_TECHNIQUE_AT["slug"]]: row for row in rows}
+        self._made: dict[str, Technique] = {}
+        self._regions: dict[int, Region] = {}
+
+    def __getitem__(self, slug: str) -> Technique:
+        made = self._made.get(slug)
+        if made is None:
+            if slug not in self._rows:
+                raise KeyError(slug)
+            self.load([slug])
+            made = self._made[slug]
+        return made
+
+    def __contains__(self, slug: object) -> bool:
+        return slug in self._rows
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def load(self, slugs: Iterable[str]) -> None:
+        """Make the instances of ``slugs`` not made yet; slugs not in the catalogue are left."""
+        rows = [
+            self._rows[s] for s in dict.fromkeys(slugs) if s in self._rows and s not in self._made
+        ]
+        if not rows:
+            return
+        count = len(_TECHNIQUE_COLUMNS)
+        new_regions = {row[count]: row[count:] for row in rows if row[count] not in self._regions}
+        regions = sql.instances(Region, _REGION_COLUMNS, new_regions.values())
+        self._regions.update(zip(new_regions, regions, strict=True))
+        made = sql.instances(Technique, _TECHNIQUE_COLUMNS, (row[:count] for row in rows))
+        for technique in made:
+            # What select_related does: region_id is read already, the row goes in the cache.
+            _REGION_CACHE.set_cached_value(technique, self._regions[technique.region_id])
+            self._made[technique.slug] = technique
+
+    def infos(self) -> tuple[scheduler.TechniqueInfo, ...]:
+        """The scheduler's view of the catalogue, read from the rows (see ``technique_infos``)."""
+        at, region_slug = _TECHNIQUE_AT, len(_TECHNIQUE_COLUMNS) + 1
+        return _infos(
+            (
+                row[at["id"]],
+                row[at["slug"]],
+                row[region_slug],
+                row[at["position"]],
+                row[at["kind"]],
+                row[at["min_frequency_days"]],
+                row[at["after_id"]],
+                row[at["paired_stretch_id"]],
+                row[at["name"]],
+            )
+            for row in self._rows.values()
+        )
+
+    def ids(self) -> dict[int, str]:
+        """Each technique's slug by its id."""
+        at_id = _TECHNIQUE_AT["id"]
+        return {row[at_id]: slug for slug, row in self._rows.items()}
+
+
 def catalogue_techniques() -> list[Technique]:
     """Every published technique with its region, in rotation order.
 
@@ -133,32 +209,44 @@ def catalogue_techniques() -> list[Technique]:
     catalogue on every request when no cache keeps it, and the ORM's select_related
     with only() cost several times the query itself. One region object per region.
     """
-    count = len(_TECHNIQUE_COLUMNS)
-    rows = sql.rows(_CATALOGUE_SQL, {})
-    techniques = sql.instances(Technique, _TECHNIQUE_COLUMNS, (row[:count] for row in rows))
-    region_rows = {row[count]: row[count:] for row in rows}
-    made = sql.instances(Region, _REGION_COLUMNS, region_rows.values())
-    regions = dict(zip(region_rows, made, strict=True))
-    for technique in techniques:
-        # What select_related does: region_id is read already, the row goes in the cache.
-        _REGION_CACHE.set_cached_value(technique, regions[technique.region_id])
-    return techniques
+    techniques = CatalogueTechniques(sql.rows(_CATALOGUE_SQL, {}))
+    techniques.load(techniques)
+    return list(techniques.values())
+
+
+def _infos(rows: Iterable[tuple]) -> tuple[scheduler.TechniqueInfo, ...]:
+    # (id, slug, region slug, position, kind, min_frequency_days, after_id,
+    # paired_stretch_id, name) per technique; links to unpublished techniques are dropped.
+    rows = list(rows)
+    slug_of = {row[0]: row[1] for row in rows}
+    return tuple(
+        scheduler.TechniqueInfo(
+            slug=slug,
+            region=region,
+            position=position,
+            kind=kind,
+            min_frequency_days=days,
+            after=slug_of.get(after_id),
+            paired_stretch=slug_of.get(stretch_id),
+            name=name,
+        )
+        for _, slug, region, position, kind, days, after_id, stretch_id, name in rows
+    )
 
 
 def technique_infos(techniques: Iterable[Technique]) -> tuple[scheduler.TechniqueInfo, ...]:
     """The scheduler's view of catalogue rows; links to unpublished techniques are dropped."""
-    techniques = list(techniques)
-    slug_of = {t.pk: t.slug for t in techniques}
-    return tuple(
-        scheduler.TechniqueInfo(
-            slug=t.slug,
-            region=t.region.slug,
-            position=t.position,
-            kind=t.kind,
-            min_frequency_days=t.min_frequency_days,
-            after=slug_of.get(t.after_id),
-            paired_stretch=slug_of.get(t.paired_stretch_id),
-            name=t.name,
+    return _infos(
+        (
+            t.pk,
+            t.slug,
+            t.region.slug,
+            t.position,
+            t.kind,
+            t.min_frequency_days,
+            t.after_id,
+            t.paired_stretch_id,
+            t.name,
         )
         for t in techniques
     )
@@ -166,10 +254,10 @@ def technique_infos(techniques: Iterable[Technique]) -> tuple[scheduler.Techniqu
 
 @dataclass(frozen=True)
 class PlanCatalogue:
-    """The published catalogue as plans use it: rows by id and slug, and the scheduler's view."""
+    """The published catalogue as plans use it: slugs by id, rows by slug, the scheduler's view."""
 
-    by_id: dict[int, Technique]
-    by_slug: dict[str, Technique]
+    slugs: dict[int, str]
+    by_slug: CatalogueTechniques
     infos: tuple[scheduler.TechniqueInfo, ...]
 
 
@@ -189,12 +277,8 @@ def plan_catalogue() -> PlanCatalogue:
     kept = _kept_catalogue
     if version is not None and kept is not None and kept[0] == version:
         return kept[1]
-    techniques = catalogue_techniques()
-    catalogue = PlanCatalogue(
-        by_id={t.pk: t for t in techniques},
-        by_slug={t.slug: t for t in techniques},
-        infos=technique_infos(techniques),
-    )
+    techniques = CatalogueTechniques(sql.rows(_CATALOGUE_SQL, {}))
+    catalogue = PlanCatalogue(slugs=techniques.ids(), by_slug=techniques, infos=techniques.infos())
     if version is not None:
         _kept_catalogue = (version, catalogue)
     return catalogue
@@ -239,7 +323,7 @@ class RoutineData:
 
     routine: Routine
     today: date
-    techniques: dict[str, Technique]
+    techniques: CatalogueTechniques
     catalogue: tuple[scheduler.TechniqueInfo, ...]
     settings: scheduler.RoutineSettings
     passes: tuple[scheduler.PassStart, ...]
@@ -361,7 +445,7 @@ def routine_data(routine: Routine, *, today: date) -> RoutineData:
     read the same, so the day's plan holds still while the member logs it.
     """
     catalogue = plan_catalogue()
-    by_id = catalogue.by_id
+    slug_of = catalogue.slugs
     params = {
         "routine": routine.pk,
         "member": routine.member_id,
@@ -410,15 +494,15 @@ def routine_data(routine: Routine, *, today: date) -> RoutineData:
     history = []
     today_logs = {}
     for day, technique_id, status, sensitivity, movement, note in sorted(rows.values()):
-        technique = by_id.get(technique_id)
-        if technique is None:
+        slug = slug_of.get(technique_id)
+        if slug is None:
             continue
         if day == today:
-            today_logs[technique.slug] = LoggedItem(status, sensitivity, movement, note)
+            today_logs[slug] = LoggedItem(status, sensitivity, movement, note)
         history.append(
             scheduler.LogRecord(
                 day=day,
-                slug=technique.slug,
+                slug=slug,
                 done=status == LogEntry.Status.DONE,
                 sensitivity=sensitivity or None,
                 movement=movement or None,
@@ -436,8 +520,8 @@ def routine_data(routine: Routine, *, today: date) -> RoutineData:
         settings=scheduler.RoutineSettings(
             regions=region_slugs,
             per_day=routine.per_day,
-            excluded=frozenset(by_id[pk].slug for pk in excluded if pk in by_id),
-            pinned_daily=frozenset(by_id[pk].slug for pk in pinned if pk in by_id),
+            excluded=frozenset(slug_of[pk] for pk in excluded if pk in slug_of),
+            pinned_daily=frozenset(slug_of[pk] for pk in pinned if pk in slug_of),
             tension=routine.tension,
         ),
         passes=tuple(passes),
@@ -448,7 +532,7 @@ def routine_data(routine: Routine, *, today: date) -> RoutineData:
         today_logs=today_logs,
         today_stretch=next((s for s in stretch if s.day == today), None),
         last_notes={
-            by_id[pk].slug: PastNote(day, text) for day, pk, _, _, _, text in notes if pk in by_id
+            slug_of[pk]: PastNote(day, text) for day, pk, _, _, _, text in notes if pk in slug_of
         },
         regions=regions,
     )
@@ -540,8 +624,8 @@ class TodayOverview:
     region: Region | None
     stretch_technique: Technique | None
     held_back: list[tuple[Technique, scheduler.Held]]
-    pinnable: list[Technique]
-    pinned: list[Technique]
+    pinnable: list[scheduler.TechniqueInfo]
+    pinned: list[scheduler.TechniqueInfo]
     regions_by_slug: dict[str, Region]
 
     @property
@@ -636,6 +720,10 @@ def today_overview(routine: Routine, *, today: date) -> TodayOverview:
     plan = plan_for_today(data)
     pinnable = set(scheduler.pin_candidates(data.catalogue, data.history))
     by_slug = {r.slug: r for r in data.regions}
+    # The pins show names only; the techniques the page shows more of are made at once.
+    infos = {info.slug: info for info in data.catalogue}
+    shown = [item.slug for item in plan.items] + [held.slug for held in plan.held_back]
+    data.techniques.load([*shown, scheduler.DEFAULT_STRETCH_SLUG])
     return TodayOverview(
         data=data,
         plan=plan,
@@ -645,12 +733,8 @@ def today_overview(routine: Routine, *, today: date) -> TodayOverview:
         region=by_slug.get(plan.region or ""),
         stretch_technique=data.techniques.get(scheduler.DEFAULT_STRETCH_SLUG),
         held_back=held_back_rows(data, plan),
-        pinnable=[
-            data.techniques[s] for s in sorted(pinnable) if s not in data.settings.pinned_daily
-        ],
-        pinned=[
-            data.techniques[s] for s in sorted(data.settings.pinned_daily) if s in data.techniques
-        ],
+        pinnable=[infos[s] for s in sorted(pinnable) if s not in data.settings.pinned_daily],
+        pinned=[infos[s] for s in sorted(data.settings.pinned_daily) if s in infos],
         regions_by_slug=by_slug,
     )
 

@@ -40,7 +40,9 @@ OVERRIDE_RANGE = (date(2000, 1, 1), date(2199, 12, 31))
 REMINDERS_OFF = "Daily reminders are off. You can switch them on again in your routine settings."
 
 
-def _pin_links(techniques: list[Technique]) -> list[tuple[Technique, str, str]]:
+def _pin_links(
+    techniques: list[scheduler.TechniqueInfo],
+) -> list[tuple[scheduler.TechniqueInfo, str, str]]:
     """Each technique with the addresses of its page and of its pin button's form."""
     page, pin = links.url_maker("techniques:detail"), links.url_maker("routines:pin")
     return [(t, page(t.slug), pin(t.slug)) for t in techniques]

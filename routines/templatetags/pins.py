@@ -10,7 +10,7 @@ from django.template.defaulttags import CsrfTokenNode
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from techniques.models import Technique
+from routines.scheduler import TechniqueInfo
 
 register = template.Library()
 
@@ -22,7 +22,7 @@ _BUTTONS = {
 
 @register.simple_tag(takes_context=True)
 def pin_forms(
-    context, links: list[tuple[Technique, str, str]], query: str, *, unpin: bool = False
+    context, links: list[tuple[TechniqueInfo, str, str]], query: str, *, unpin: bool = False
 ) -> SafeString:
     """An ``<li>`` per technique: its link and the button that pins (or unpins) it.
 
