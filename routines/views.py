@@ -124,13 +124,15 @@ def _today_page(
     if stretch_form is None:
         stretch_form = _stretch_form(None, overview.data.today_stretch, stretch.suggested_prop)
     item_forms = _pair_forms(overview.rows, formset.forms)
+    page = links.url_maker("techniques:detail")
     context = {
         "routine": routine,
         "day": day,
         "query": query,
         "plan": overview.plan,
         "region": overview.region,
-        "item_forms": item_forms,
+        # Each item with its form and the address of its technique's page.
+        "items": [(row, form, page(row.technique.slug)) for row, form in item_forms],
         "rows": overview.rows,
         "formset": formset,
         **stretch_context(overview, stretch_form),
