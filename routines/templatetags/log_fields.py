@@ -6,6 +6,8 @@ as a template (an include per field, a loop and a dozen conditions per option) i
 the largest part of the "today" page's render. Same markup, character for character.
 """
 
+from html import escape
+
 from django import template
 from django.forms import BoundField, Form
 from django.utils.formats import localize
@@ -17,6 +19,9 @@ register = template.Library()
 
 def _text(value: object) -> str:
     """A value as ``{{ value }}`` writes it: localised, then escaped."""
+    if type(value) is str:
+        # Most values are plain text: escaped as Django escapes it, without its lazy checks.
+        return escape(value)
     return conditional_escape(localize(value))
 
 

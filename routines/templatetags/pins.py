@@ -5,9 +5,10 @@ template loop each form cost a dozen lookups and a CSRF tag, more than the rest 
 the page's lists together. Same markup, each value escaped once.
 """
 
+from html import escape
+
 from django import template
 from django.template.defaulttags import CsrfTokenNode
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from routines.scheduler import TechniqueInfo
