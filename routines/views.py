@@ -121,7 +121,8 @@ def _today_page(
             initial=[_initial(row) for row in overview.loggable],
             form_kwargs={"allowed": frozenset(row.item.slug for row in overview.loggable)},
         )
-    if stretch_form is None:
+    if stretch_form is None and overview.shows_stretch:
+        # A day without the stretch has no stretch fields in its form: none is made.
         stretch_form = _stretch_form(None, overview.data.today_stretch, stretch.suggested_prop)
     item_forms = _pair_forms(overview.rows, formset.forms)
     page = links.url_maker("techniques:detail")
