@@ -464,15 +464,16 @@ def routine_data(routine: Routine, *, today: date) -> RoutineData:
     links, excluded, pinned, today_finished = [], [], [], False
     for kind, pk, *columns in sql.rows(_SETTINGS_SQL, params):
         if kind == "region":
-            *values, position = (pk, *columns)
-            links.append((position, *sql.instances(Region, _REGION_FIELDS, [values])))
+            links.append((pk, *columns))
         elif kind == "excluded":
             excluded.append(pk)
         elif kind == "pinned":
             pinned.append(pk)
         else:
             today_finished = True
-    regions = tuple(region for _, region in sorted(links, key=lambda link: link[0]))
+    # The region row is followed by its position in the routine; one conversion for all.
+    links.sort(key=lambda link: link[-1])
+    regions = tuple(sql.instances(Region, _REGION_FIELDS, (link[:-1] for link in links)))
     rows = {}
     notes = []
     report_days = []
