@@ -19,7 +19,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
-from members.models import Profile
+from members.models import PROFILE_COLUMNS, Profile, attach_profile
 from smrsite import sql
 
 USER_KEY = "members:user:{user_id}"
@@ -52,10 +52,9 @@ class CachedUserMixin:
 
 _USER = get_user_model()
 _USER_COLUMNS = tuple(f.attname for f in _USER._meta.concrete_fields)
-_PROFILE_COLUMNS = tuple(f.attname for f in Profile._meta.concrete_fields)
 _USER_SQL = f"""
     SELECT {", ".join(f"u.{_USER._meta.get_field(c).column}" for c in _USER_COLUMNS)},
-        {", ".join(f"p.{Profile._meta.get_field(c).column}" for c in _PROFILE_COLUMNS)}
+        {", ".join(f"p.{Profile._meta.get_field(c).column}" for c in PROFILE_COLUMNS)}
     FROM {_USER._meta.db_table} u LEFT JOIN {Profile._meta.db_table} p ON p.user_id = u.id
     WHERE u.id = %s"""
 
@@ -75,13 +74,7 @@ def _user_row(user_id: object) -> AbstractBaseUser | None:
         return None
     row = found[0]
     [user] = sql.instances(_USER, _USER_COLUMNS, [row[: len(_USER_COLUMNS)]])
-    profile_row = row[len(_USER_COLUMNS) :]
-    profile = None
-    if profile_row[0] is not None:
-        [profile] = sql.instances(Profile, _PROFILE_COLUMNS, [profile_row])
-        Profile.user.field.set_cached_value(profile, user)
-    # A user without a profile reads as Profile.DoesNotExist, as with select_related.
-    Profile.user.field.remote_field.set_cached_value(user, profile)
+    attach_profile(user, row[len(_USER_COLUMNS) :])
     return user
 
 

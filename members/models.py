@@ -1,5 +1,7 @@
 """A member's profile: the name shown on comments, their time zone, which emails they want."""
 
+from collections.abc import Sequence
+
 from django.conf import settings
 from django.db import models
 
@@ -8,6 +10,7 @@ from members.validators import (
     validate_display_name,
     validate_time_zone,
 )
+from smrsite import sql
 
 DISPLAY_NAME_MAX_LENGTH = 40
 DEFAULT_TIME_ZONE = "UTC"
@@ -72,3 +75,19 @@ class Profile(models.Model):
     def public_name(self) -> str:
         """The name others see; never the email address."""
         return shown_name(display_name=self.display_name, user_id=self.user_id)
+
+
+#: A profile's columns in model order, for plain-SQL reads that join it (see
+#: :func:`attach_profile`).
+PROFILE_COLUMNS = tuple(f.attname for f in Profile._meta.concrete_fields)
+
+
+def attach_profile(user: models.Model, row: Sequence) -> None:
+    """Keep on ``user`` the profile read in plain SQL as ``row`` (:data:`PROFILE_COLUMNS`,
+    all None for a user without one), as ``select_related("profile")`` would: a user
+    without a profile then reads as ``Profile.DoesNotExist`` without a query."""
+    profile = None
+    if row[0] is not None:
+        [profile] = sql.instances(Profile, PROFILE_COLUMNS, [row])
+        Profile.user.field.set_cached_value(profile, user)
+    Profile.user.field.remote_field.set_cached_value(user, profile)

@@ -4,9 +4,9 @@ A technique page shows one page of its thread: ten top-level comments with their
 replies. Two queries read it whatever the thread's size, in plain SQL (the ORM took
 longer to compile them than the database to run them): the top-level comments with the
 count of published ones (for the heading and the page links) and the page's comments
-with their authors and profiles. Everything the template shows about each comment, what the viewer may do
-with it and the addresses of those actions included, is worked out here, once, so the
-template only prints.
+with their authors and profiles. Everything the template shows about each comment,
+what the viewer may do with it and the addresses of those actions included, is worked
+out here, once, so the template only prints.
 """
 
 from dataclasses import dataclass, field, fields
