@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.utils.formats import date_format
 from django.utils.translation import ngettext
 
-from members.models import Profile
+from members.models import PROFILE_COLUMNS, Profile, attach_profile
 from routines import scheduler
 from routines.models import (
     DailySession,
@@ -63,10 +63,9 @@ def local_today(routine: Routine | None, now: datetime) -> date:
 
 
 _ROUTINE_COLUMNS = tuple(f.attname for f in Routine._meta.concrete_fields)
-_PROFILE_COLUMNS = tuple(f.attname for f in Profile._meta.concrete_fields)
 _ROUTINE_SQL = f"""
 SELECT {", ".join(f"r.{c}" for c in _ROUTINE_COLUMNS)},
-       {", ".join(f"p.{c}" for c in _PROFILE_COLUMNS)}
+       {", ".join(f"p.{c}" for c in PROFILE_COLUMNS)}
   FROM {Routine._meta.db_table} r LEFT JOIN {Profile._meta.db_table} p ON p.user_id = r.member_id
  WHERE r.member_id = %(member)s"""
 
@@ -84,13 +83,7 @@ def routine_for(member) -> Routine | None:
     row = found[0]
     [routine] = sql.instances(Routine, _ROUTINE_COLUMNS, [row[: len(_ROUTINE_COLUMNS)]])
     Routine.member.field.set_cached_value(routine, member)
-    profile_row = row[len(_ROUTINE_COLUMNS) :]
-    profile = None
-    if profile_row[0] is not None:
-        [profile] = sql.instances(Profile, _PROFILE_COLUMNS, [profile_row])
-        Profile.user.field.set_cached_value(profile, member)
-    # A member without a profile reads as Profile.DoesNotExist, as with select_related.
-    Profile.user.field.remote_field.set_cached_value(member, profile)
+    attach_profile(member, row[len(_ROUTINE_COLUMNS) :])
     return routine
 
 

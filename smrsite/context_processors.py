@@ -9,7 +9,8 @@ DISCLAIMER = (
     "in a sharp, burning or tingling way."
 )
 
-# The addresses the menu, the footer and the sign-in prompts carry on every page.
+# The fixed addresses (no arguments) pages link to: the menu, the footer and the sign-in
+# prompts on every page, and the plan's own pages.
 SITE_LINKS = {
     "home": "home",
     "catalogue": "techniques:list",
@@ -21,6 +22,12 @@ SITE_LINKS = {
     "sign_up": "account_signup",
     "sign_out": "account_logout",
     "sitemap": "sitemap",
+    "plan_upcoming": "routines:upcoming",
+    "plan_history": "routines:history",
+    "plan_pdf": "routines:pdf",
+    "plan_settings": "routines:settings",
+    "plan_session": "routines:session",
+    "plan_log": "routines:log",
 }
 
 

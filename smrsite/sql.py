@@ -8,9 +8,10 @@ turned into model instances (or plain values) here, converted as the ORM convert
 Everything else stays on the ORM.
 """
 
+import functools
 from collections.abc import Iterable, Sequence
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Field, Model
 
 
@@ -25,12 +26,7 @@ def converted(columns: Sequence[Field], found: Iterable[Sequence]) -> list[list]
     """Rows of plain SQL with each value converted as the ORM converts it (``columns``:
     the model field each value was read from, in order): SQLite gives 0 and 1 for
     booleans and naive datetimes where the ORM gives bools and aware datetimes."""
-    converters = []
-    for index, field in enumerate(columns):
-        column = field.get_col(field.model._meta.db_table)
-        functions = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
-        if functions:
-            converters.append((index, column, functions))
+    converters = _converters(tuple(columns), connection.alias)
     made = []
     for row in found:
         values = list(row)
@@ -39,6 +35,21 @@ def converted(columns: Sequence[Field], found: Iterable[Sequence]) -> list[list]
                 values[index] = convert(values[index], column, connection)
         made.append(values)
     return made
+
+
+@functools.cache
+def _converters(columns: tuple[Field, ...], alias: str) -> tuple:
+    # Looked up once per list of columns: for a technique's twenty columns the look-up
+    # cost more than converting a page's rows.
+    found = []
+    for index, field in enumerate(columns):
+        column = field.get_col(field.model._meta.db_table)
+        functions = connections[alias].ops.get_db_converters(column) + field.get_db_converters(
+            connections[alias]
+        )
+        if functions:
+            found.append((index, column, tuple(functions)))
+    return tuple(found)
 
 
 def instances(model: type[Model], columns: Sequence[str], found: Iterable[Sequence]) -> list:
