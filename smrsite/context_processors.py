@@ -37,12 +37,12 @@ def site(request):
     return {
         "site_name": settings.SITE_NAME,
         "disclaimer": DISCLAIMER,
-        "links": _site_links(get_urlconf(), get_script_prefix()),
+        "links": _site_links(get_urlconf(settings.ROOT_URLCONF), get_script_prefix()),
     }
 
 
 @functools.cache
-def _site_links(urlconf: str | None, script_prefix: str) -> dict[str, str]:
+def _site_links(urlconf: str, script_prefix: str) -> dict[str, str]:
     # Reversed once per URLconf and prefix served under: a page carried a dozen
     # {% url %} tags for these, a tenth of an uncached technique page's build.
     links = {}
