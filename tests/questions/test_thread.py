@@ -236,3 +236,22 @@ def test_homes_answered_questions_can_be_read_through_their_index(technique):
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "comment_answered_recent" in plan
+
+
+def test_replies_waiting_or_hidden_show_only_to_whom_they_should(technique, staff_user):
+    """Under a published question, a reply awaiting moderation shows to its author and
+    staff, a hidden one to staff only; visitors and other members see neither."""
+    author, other = UserFactory(username="waiting-author"), UserFactory(username="other")
+    question = CommentFactory(technique=technique, body="Twice a day?")
+    published = CommentFactory(parent=question, body="Once is enough")
+    waiting = CommentFactory(parent=question, author=author, status="pending", body="Not yet")
+    hidden = CommentFactory(parent=question, status="hidden", body="Spam")
+
+    def replies(viewer):
+        [node] = comment_thread(technique=technique, viewer=viewer).nodes
+        return [child.id for child in node.children]
+
+    assert replies(AnonymousUser()) == [published.pk]
+    assert replies(other) == [published.pk]
+    assert replies(author) == [published.pk, waiting.pk]
+    assert replies(staff_user) == [published.pk, waiting.pk, hidden.pk]
