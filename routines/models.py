@@ -185,7 +185,21 @@ class LogEntry(models.Model):
                 name="log_feedback_only_when_done",
             ),
         ]
-        indexes = [models.Index(fields=["member", "day"], name="log_member_day")]
+        indexes = [
+            models.Index(fields=["member", "day"], name="log_member_day"),
+            # "Today" reads each technique's latest overuse report and latest note
+            # (routines.selectors.routine_data): these keep both reads to the few rows
+            # they look for, where the member's whole history was scanned before. The
+            # query spells the same conditions out, so PostgreSQL can use them. On the
+            # member alone: PostgreSQL costs a second column's index scans as less
+            # ordered on disk and chose the plain member index over (member, day).
+            models.Index(
+                fields=["member"],
+                condition=Q(status="done", sensitivity="more") & ~Q(movement="better"),
+                name="log_overuse_reports",
+            ),
+            models.Index(fields=["member"], condition=~Q(note=""), name="log_notes"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.technique} {self.status}"

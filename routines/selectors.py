@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils.formats import date_format
 from django.utils.translation import ngettext
@@ -374,6 +375,31 @@ SELECT '{kind}', {_LOG_COLUMNS} FROM (
 ) latest WHERE place <= {count}"""
 
 
+# The conditions are written out, not bound: a prepared statement's parameters would
+# keep PostgreSQL from matching them to the partial indexes of the same conditions
+# (log_overuse_reports, log_notes).
+_DONE = f"status = '{LogEntry.Status.DONE.value}'"
+_REPORT = (
+    f"{_DONE} AND sensitivity = '{LogEntry.Sensitivity.MORE.value}'"
+    f" AND NOT (movement = '{LogEntry.Movement.BETTER.value}')"
+)
+_NOTE = "NOT (note = '')"
+
+# Each technique's latest done logs (last done, pinning). PostgreSQL reads them
+# technique by technique from the end of the unique (member, technique, day) index: a
+# few rows each, however long the history. SQLite has no LATERAL and ranks all the
+# member's done logs instead, which PostgreSQL spent a millisecond sorting for a year.
+_LATEST_DONE_SQL = {
+    "postgresql": f"""
+SELECT 'done', {", ".join(f"l.{column}" for column in _LOG_COLUMNS.split(", "))}
+  FROM {Technique._meta.db_table} t CROSS JOIN LATERAL (
+    SELECT {_LOG_COLUMNS} FROM {_LOG}
+     WHERE member_id = %(member)s AND technique_id = t.id AND day < %(today)s AND {_DONE}
+     ORDER BY day DESC LIMIT %(pin_logs)s
+) l""",
+    "sqlite": _latest_sql("done", _DONE, "%(pin_logs)s"),
+}
+
 # The latest pass begun by today, the one the current pass of the rotation is.
 _LATEST_PASS_SQL = f"""
 SELECT {{column}} FROM {_PASS} WHERE routine_id = %(routine)s AND since <= %(today)s
@@ -384,22 +410,23 @@ SELECT {{column}} FROM {_PASS} WHERE routine_id = %(routine)s AND since <= %(tod
 # every log since the earlier of RECENT_DAYS ago and the start of the current pass. A
 # routine with no pass recorded plans from its first region's pass begun on its start
 # date (see ``routine_data``): its log is read from then, as once that pass is recorded.
-_LOGS_SQL = " UNION ALL ".join(
-    (
-        _latest_sql("done", "status = %(done)s", "%(pin_logs)s"),
-        _latest_sql(
-            "report",
-            "status = %(done)s AND sensitivity = %(more)s AND movement <> %(better)s",
-            "1",
-        ),
-        _latest_sql("note", "day >= %(notes_since)s AND note <> ''", "1"),
-        f"""
+# The recent logs' one lower bound lets the (member, day) index find them.
+_LOGS_SQL = {
+    vendor: " UNION ALL ".join(
+        (
+            done,
+            _latest_sql("report", _REPORT, "1"),
+            _latest_sql("note", f"day >= %(notes_since)s AND {_NOTE}", "1"),
+            f"""
 SELECT 'recent', {_LOG_COLUMNS} FROM {_LOG}
  WHERE member_id = %(member)s AND day <= %(today)s
-   AND (day >= %(recent_since)s
-        OR day >= COALESCE(({_LATEST_PASS_SQL.format(column="since")}), %(start)s))""",
+   AND day >= (SELECT CASE WHEN since < %(recent_since)s THEN since ELSE %(recent_since)s END
+                 FROM (SELECT COALESCE(({_LATEST_PASS_SQL.format(column="since")}), %(start)s)
+                              AS since) current_pass)""",
+        )
     )
-)
+    for vendor, done in _LATEST_DONE_SQL.items()
+}
 
 # The region passes begun since ``oldest``, and the current one however old.
 _PASSES_SQL = f"""
@@ -424,6 +451,22 @@ SELECT day, prop, unbroken_minutes, tension FROM {_STRETCH} s
  ORDER BY day"""
 
 
+def _history_params(routine: Routine, today: date) -> dict:
+    """The parameters of the history reads of ``routine_data``."""
+    return {
+        "routine": routine.pk,
+        "member": routine.member_id,
+        "today": today,
+        "start": routine.start_date,
+        "pin_logs": scheduler.PIN_ELIGIBLE_LOGS,
+        "notes_since": today - timedelta(days=NOTE_DAYS),
+        "recent_since": today - timedelta(days=RECENT_DAYS),
+        "min_day": date.min,
+        "last_prop": scheduler.STRETCH_PROPS[-1],
+        "target": scheduler.STRETCH_TARGET_MINUTES,
+    }
+
+
 def routine_data(routine: Routine, *, today: date) -> RoutineData:
     """Load a routine's settings and the history its plans depend on (4 queries).
 
@@ -439,21 +482,7 @@ def routine_data(routine: Routine, *, today: date) -> RoutineData:
     """
     catalogue = plan_catalogue()
     slug_of = catalogue.slugs
-    params = {
-        "routine": routine.pk,
-        "member": routine.member_id,
-        "today": today,
-        "start": routine.start_date,
-        "done": LogEntry.Status.DONE.value,
-        "more": LogEntry.Sensitivity.MORE.value,
-        "better": LogEntry.Movement.BETTER.value,
-        "pin_logs": scheduler.PIN_ELIGIBLE_LOGS,
-        "notes_since": today - timedelta(days=NOTE_DAYS),
-        "recent_since": today - timedelta(days=RECENT_DAYS),
-        "min_day": date.min,
-        "last_prop": scheduler.STRETCH_PROPS[-1],
-        "target": scheduler.STRETCH_TARGET_MINUTES,
-    }
+    params = _history_params(routine, today)
     links, excluded, pinned, today_finished = [], [], [], False
     for kind, pk, *columns in sql.rows(_SETTINGS_SQL, params):
         if kind == "region":
@@ -470,7 +499,7 @@ def routine_data(routine: Routine, *, today: date) -> RoutineData:
     rows = {}
     notes = []
     report_days = []
-    for kind, *row in sql.rows(_LOGS_SQL, params):
+    for kind, *row in sql.rows(_LOGS_SQL[connection.vendor], params):
         if kind == "note":
             notes.append(row)
             continue

@@ -3,6 +3,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from members.models import Profile
@@ -251,3 +252,22 @@ def test_the_catalogue_is_read_with_the_values_the_orm_gives(catalogue):
         assert shown == {name: getattr(row, name) for name in selectors._TECHNIQUE_COLUMNS}
         assert technique.region.slug == row.region.slug
         assert technique.region.colour == row.region.colour
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="reads PostgreSQL's query plan")
+def test_todays_history_is_read_through_indexes_not_the_whole_log(user, routine):
+    """Each part of the history read finds its rows through an index made for it (the
+    latest done logs technique by technique, the reports and notes through their partial
+    indexes, the recent days by date) instead of reading every log the member ever made:
+    for a year of logs that scan and sort cost more than the rest of the page's queries."""
+    _random_year(user, random.Random(7))
+    params = selectors._history_params(routine, DAY)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE routines_logentry")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {selectors._LOGS_SQL['postgresql']}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    indexes = ("log_once_per_technique_and_day", "log_overuse_reports", "log_notes")
+    for index in (*indexes, "log_member_day"):
+        assert index in plan
+    assert "routines_logentry_member_id" not in plan
