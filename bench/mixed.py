@@ -1,6 +1,6 @@
 """Pages read by many members and visitors while comments and logs land, against a bare view.
 
-Run: .venv/bin/python bench/mixed.py [--seconds 60] [--redis-db 12] [--env NAME=VALUE ...]
+Run: .venv/bin/python bench/mixed.py [--seconds 60] [--rounds 3] [--redis-db 12] [--env NAME=VAL]
 
 The bench/pages.py set-up (a fresh PostgreSQL database with 10,000 members, 100,000
 comments with 500 on Psoas Press, 1,000,000 log rows; gunicorn with 2 sync workers,
@@ -26,6 +26,11 @@ Prints requests/s, p50/p99 and errors per page kind, each as a share of the mean
 two bare-view runs, the writes made, the comment delays (max, p99, stale reads after
 1 s) and the logs not shown at once, and whether the targets hold. ``--env`` passes a
 setting to the servers, e.g. ``--env USER_CACHE_SECONDS=0`` to measure without a layer.
+
+With ``--rounds N`` each page kind is measured N times instead, each run (one phase long)
+right after a run of the bare view, the writes going on all along, and the round with
+the median ratio is reported: a 60 s run's phases are minutes apart from its two
+bare-view runs, and on this shared machine that alone moved a page's ratio by half.
 """
 
 import argparse
@@ -45,7 +50,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._data import PSOAS, Bench, Gunicorn, generate, request, session_cookie
-from bench.pages import load_average, parse_wrk
+from bench.pages import load_average, median_baseline, median_round, parse_wrk
 
 READERS = 1_000
 COMMENTS_PER_SECOND = 2
@@ -299,6 +304,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=60, help="the whole run; shared by pages")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="runs per page, each right after a run of the bare view, the writes going on "
+        "all along; the median ratio is reported (each run is as long as one phase of "
+        "--seconds)",
+    )
     parser.add_argument("--redis-db", type=int, default=12, help="Redis database of this run")
     parser.add_argument(
         "--env", action="append", default=[], help="NAME=VALUE for the servers (repeatable)"
@@ -398,11 +411,14 @@ def run(bench: Bench, data, args, extra: dict) -> None:
             writer.start()
         begun = time.monotonic()
         try:
-            for label in PHASES:
-                results[label] = wrk(
-                    base, addresses[label], seconds=seconds, work=bench.work, label=label
-                )
-                print(f"  measured {label}: {results[label]['rps']:.0f} req/s", flush=True)
+            if args.rounds > 1:
+                results = _paired_rounds(base, addresses, seconds, bench.work, args.rounds)
+            else:
+                for label in PHASES:
+                    results[label] = wrk(
+                        base, addresses[label], seconds=seconds, work=bench.work, label=label
+                    )
+                    print(f"  measured {label}: {results[label]['rps']:.0f} req/s", flush=True)
         finally:
             stop.set()
             for writer in writers:
@@ -413,16 +429,47 @@ def run(bench: Bench, data, args, extra: dict) -> None:
     report(results, seen, elapsed, server_errors)
 
 
+def _paired_rounds(base: str, addresses: dict, seconds: int, work: Path, rounds: int) -> dict:
+    """Each page kind ``rounds`` times, each run right after a bare-view run (see
+    ``bench.pages.median_round``): the writers' load and the caches they empty change
+    over a run, so a page is compared with the bare view under the same load."""
+    error_keys = ("not_200", "socket_errors")
+    baselines, results = [], {}
+    for label in PHASES:
+        if label.startswith("baseline"):
+            continue
+        results[label], bares = median_round(
+            rounds,
+            lambda: wrk(base, addresses["baseline"], seconds=seconds, work=work, label="baseline"),
+            lambda label=label: wrk(
+                base, addresses[label], seconds=seconds, work=work, label=label
+            ),
+            error_keys,
+        )
+        baselines += bares
+        shown = ", ".join(f"{r:.1%}" for r in results[label]["ratios"])
+        print(f"  measured {label}: {results[label]['rps']:.0f} req/s; ratios {shown}", flush=True)
+    return {"baseline": median_baseline(baselines, error_keys), **results}
+
+
 def report(results: dict, seen: Freshness, elapsed: float, server_errors: list[str]) -> None:
-    baseline = (results["baseline"]["rps"] + results["baseline (again)"]["rps"]) / 2
     print()
-    print(f"ratio against the mean of the two baseline runs ({baseline:.0f} req/s)")
+    if "baseline (again)" in results:
+        baseline = (results["baseline"]["rps"] + results["baseline (again)"]["rps"]) / 2
+        print(f"ratio against the mean of the two baseline runs ({baseline:.0f} req/s)")
+    else:
+        baseline = results["baseline"]["rps"]
+        runs = results["baseline"]["runs"]
+        print(
+            f"each page's round with the median ratio to the bare-view run just before it "
+            f"(bare view: median of its {runs} runs, {baseline:.0f} req/s)"
+        )
     print(
         f"{'page':<22} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>7} {'target':>7} errors"
     )
     failures = []
     for label, figures in results.items():
-        ratio = figures["rps"] / baseline if baseline else 0.0
+        ratio = figures.get("ratio", figures["rps"] / baseline if baseline else 0.0)
         errors = figures["not_200"] + figures["socket_errors"]
         target = TARGETS.get(label)
         mark = ""

@@ -183,14 +183,41 @@ def run(bench: Bench, data, args) -> None:
     report(results, server_errors, args)
 
 
-def paired_rounds(base: str, port: int, pages: list, args, options: dict) -> dict:
-    """Each page measured ``args.rounds`` times, each run right after a run of the bare
-    view; its figures are those of the round with the median ratio.
+def median_round(rounds: int, bare, page, error_keys: tuple[str, ...]) -> tuple[dict, list[dict]]:
+    """Run ``bare()`` then ``page()`` (each returning wrk's figures) ``rounds`` times.
+
+    Returns the page's figures of the round with the median ratio to its bare-view run,
+    with that ``ratio``, every round's ``ratios`` and ``error_keys`` summed over all the
+    page's runs; and the bare view's figures of every round.
 
     On a shared machine a neighbour's burst can halve one ten-second run: a page's ratio
     to a bare-view run minutes away then says more about the neighbour than the page.
     """
+    pairs, bares = [], []
+    for _ in range(rounds):
+        bare_figures = bare()
+        page_figures = page()
+        bares.append(bare_figures)
+        ratio = page_figures["rps"] / bare_figures["rps"] if bare_figures["rps"] else 0.0
+        pairs.append((ratio, page_figures))
+    ordered = sorted(pairs, key=lambda pair: pair[0])
+    ratio, figures = ordered[len(ordered) // 2]
+    errors = {key: sum(page_figures[key] for _, page_figures in pairs) for key in error_keys}
+    return {**figures, **errors, "ratio": ratio, "ratios": [r for r, _ in ordered]}, bares
+
+
+def median_baseline(bares: list[dict], error_keys: tuple[str, ...]) -> dict:
+    """The bare view's run with the median rate, its errors summed over every run."""
+    middle = sorted(bares, key=lambda figures: figures["rps"])[len(bares) // 2]
+    errors = {key: sum(figures[key] for figures in bares) for key in error_keys}
+    return {**middle, **errors, "ratio": 1.0, "runs": len(bares)}
+
+
+def paired_rounds(base: str, port: int, pages: list, args, options: dict) -> dict:
+    """Each page measured ``args.rounds`` times, each run right after a run of the bare
+    view; its figures are those of the round with the median ratio."""
     baseline_path = "/bench/baseline"
+    error_keys = ("non_2xx_3xx", "socket_errors")
     baselines, results = [], {}
     for label, path, cookie, expect in pages:
         if path == baseline_path:
@@ -198,24 +225,18 @@ def paired_rounds(base: str, port: int, pages: list, args, options: dict) -> dic
         check(port, path, cookie, expect)
         if args.warmup:
             wrk(base + path, seconds=args.warmup, cookie=cookie, **options)
-        rounds = []
-        for _ in range(args.rounds):
-            bare = wrk(base + baseline_path, seconds=args.seconds, cookie=None, **options)
-            page = wrk(base + path, seconds=args.seconds, cookie=cookie, **options)
-            baselines.append(bare)
-            rounds.append((page["rps"] / bare["rps"] if bare["rps"] else 0.0, page))
-        rounds.sort(key=lambda pair: pair[0])
-        ratio, figures = rounds[len(rounds) // 2]
-        errors = {
-            key: sum(page[key] for _, page in rounds) for key in ("non_2xx_3xx", "socket_errors")
-        }
-        results[label] = {**figures, **errors, "ratio": ratio}
-        shown = ", ".join(f"{r:.1%}" for r, _ in rounds)
-        print(f"  measured {label}: {figures['rps']:.0f} req/s; ratios {shown}", flush=True)
-    baselines.sort(key=lambda figures: figures["rps"])
-    middle = baselines[len(baselines) // 2]
-    errors = {key: sum(b[key] for b in baselines) for key in ("non_2xx_3xx", "socket_errors")}
-    return {"baseline": {**middle, **errors, "ratio": 1.0, "runs": len(baselines)}, **results}
+        results[label], bares = median_round(
+            args.rounds,
+            lambda: wrk(base + baseline_path, seconds=args.seconds, cookie=None, **options),
+            lambda path=path, cookie=cookie: wrk(
+                base + path, seconds=args.seconds, cookie=cookie, **options
+            ),
+            error_keys,
+        )
+        baselines += bares
+        shown = ", ".join(f"{r:.1%}" for r in results[label]["ratios"])
+        print(f"  measured {label}: {results[label]['rps']:.0f} req/s; ratios {shown}", flush=True)
+    return {"baseline": median_baseline(baselines, error_keys), **results}
 
 
 def report(results: dict, server_errors: list[str], args) -> None:
