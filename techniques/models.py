@@ -24,8 +24,9 @@ PICTURE_INCOMPLETE_ERROR = (
 PICTURE_PROBLEM_ERROR = "This picture cannot be drawn: {problem}."
 #: The four fields the drawn picture of a technique is made from.
 PICTURE_FIELDS = ("pose", "pose_tool", "contact_point", "direction")
-#: What techniques/_illustration.html reads besides the name and the region's colour:
-#: load these with a technique (``only()``) so showing its picture costs no query.
+#: What the illustration tag (techniques/templatetags/illustrations.py) reads besides
+#: the name and the region's colour: load these with a technique (``only()``) so showing
+#: its picture costs no query.
 PICTURE_SHOWN = (*PICTURE_FIELDS, "image", "image_alt")
 PICTURE_TABLES = (
     illustrations.POSES,

@@ -100,7 +100,6 @@ HANDOUT_TEMPLATES = (
     "techniques/pdf/_handout.html",
     "techniques/pdf/_footer.html",
     "techniques/_region_icon.html",
-    "techniques/_illustration.html",
 )
 HANDOUT_STATIC = ("css/print.css",)
 
