@@ -197,6 +197,35 @@ def test_after_a_month_away_today_marks_what_is_overdue(auth_client, user, routi
     assert text.count("Overdue: it should come round every 14 days") == 1
 
 
+def test_today_writes_hostile_names_cautions_and_notes_as_text(auth_client, user, routine):
+    """What staff or the member typed is escaped in each item: name, cautions and note."""
+    hostile = "Glute <script>alert(\"x\")</script> & 'roll'"
+    Technique.objects.filter(slug="piriformis-ball-press").update(
+        name=hostile, cautions=f"Mind the <b>{hostile}</b>"
+    )
+    _pass_began(routine, "hip", DAY - timedelta(days=30))
+    _done(user, DAY - timedelta(days=30), "glute-ball-roll", "side-hip-ball-press")
+    LogEntry.objects.filter(technique__slug="glute-ball-roll").update(note=f"<i>{hostile}</i>")
+    page = auth_client.get(TODAY).content.decode()
+    escaped = "Glute &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#x27;roll&#x27;"
+    assert "<script>alert" not in page
+    assert f'/techniques/piriformis-ball-press/">{escaped}</a></h2>' in page
+    assert f'aria-label="Hold timer for {escaped}"' in page
+    assert f'data-subject="{escaped}"' in page
+    assert f"<strong>Safety first:</strong> Mind the &lt;b&gt;{escaped}&lt;/b&gt;</p>" in page
+    assert f"<strong>Your note from 31 Jan:</strong> &lt;i&gt;{escaped}&lt;/i&gt;</p>" in page
+
+
+def test_an_item_due_every_day_says_so_in_the_singular(auth_client, user, routine):
+    """The overdue warning is a plural: one day reads "every day", not "every 1 days"."""
+    Technique.objects.filter(slug="glute-ball-roll").update(min_frequency_days=1)
+    _pass_began(routine, "hip", DAY - timedelta(days=30))
+    _done(user, DAY - timedelta(days=30), "glute-ball-roll", "side-hip-ball-press")
+    text = _text(auth_client.get(TODAY))
+    assert text.count("Overdue: it should come round every day") == 1
+    assert text.count("Overdue:") == 1
+
+
 def test_unpublishing_mid_pass_keeps_the_place_and_the_history(auth_client, user, routine):
     """A logged and an unlogged hip technique unpublished: the pass goes on, the log stays."""
     _pass_began(routine, "hip", DAY - timedelta(days=1))
