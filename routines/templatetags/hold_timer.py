@@ -1,9 +1,9 @@
 """The hold (or stillness) timer of a technique, wherever one is shown.
 
 Printed in Python because "today" shows one per plan item: as an included template
-(a dozen lookups and conditions, and a plural) it was about 0.1 ms an item, the
-largest part of each item's cost after its log fields. Same markup, character for
-character, as the template it replaced; static/js/timer.js reads it.
+(a dozen lookups and conditions, and a plural) it took about 0.2 ms an item, measured
+in-process on the bench database; printed, a few microseconds. Same markup, character
+for character, as the template it replaced; static/js/timer.js reads it.
 """
 
 from html import escape
