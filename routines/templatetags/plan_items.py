@@ -7,8 +7,8 @@ database, for a member with a year of history and two items, the render of "toda
 went from about 6.0 ms to 4.4 ms in-process with this and the timer and picture tags;
 an item now prints in about 0.3 ms, most of it its four log fields. Same markup,
 character for character, as the loop it replaced; the stretch's own part
-(routines/_stretch_log.html) stays a template, as the stretch's section outside the
-plan shows it too.
+(routines/_stretch_log.html) stays a template, as the session and the stretch's section
+outside the plan show it too.
 """
 
 from html import escape
