@@ -68,15 +68,7 @@ def _timer(technique: Technique, *, page_beep: bool) -> str:
             '  <p class="hold-timer-clock" role="timer" aria-label="Time lying still"'
             ' data-part="clock">0:00</p>\n'
             f'  <p class="hold-timer-side" data-part="side">{target}</p>\n'
-            '  <div class="hold-timer-buttons">\n'
-            '    <button type="button" class="btn btn-accent" data-part="start">'
-            "Start lying still</button>\n"
-            '    <button type="button" class="btn btn-outline-secondary" data-part="reset">'
-            "Reset</button>\n"
-            "  </div>\n"
-            f"  {beep}\n"
-            '  <p class="visually-hidden" aria-live="polite" data-part="announce"></p>\n'
-            "</div>\n"
+            f"{_controls('Start lying still', beep)}"
         )
     seconds = technique.duration_seconds
     per_side = technique.per_side
@@ -91,8 +83,15 @@ def _timer(technique: Technique, *, page_beep: bool) -> str:
         f' data-part="clock">{seconds} s</p>\n'
         f'  <p class="hold-timer-side" data-part="side">'
         f"{'Side 1 of 2' if per_side else 'Hold'}</p>\n"
+        f"{_controls('Start', beep)}"
+    )
+
+
+def _controls(start: str, beep: str) -> str:
+    """The timer's buttons, its own beep box (or none) and its announcements; its end."""
+    return (
         '  <div class="hold-timer-buttons">\n'
-        '    <button type="button" class="btn btn-accent" data-part="start">Start</button>\n'
+        f'    <button type="button" class="btn btn-accent" data-part="start">{start}</button>\n'
         '    <button type="button" class="btn btn-outline-secondary" data-part="reset">'
         "Reset</button>\n"
         "  </div>\n"
