@@ -238,6 +238,28 @@ def test_homes_answered_questions_can_be_read_through_their_index(technique):
     assert "comment_answered_recent" in plan
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="reads PostgreSQL's query plan")
+def test_published_comments_are_counted_through_their_index(technique):
+    """The thread's heading and the catalogue count published comments per technique from
+    the (technique, status) index, not by reading every comment of the technique."""
+    from techniques.selectors import published_comment_counts
+
+    CommentFactory(technique=technique)
+    with CaptureQueriesContext(connection) as thread_queries:
+        comment_thread(technique=technique, viewer=AnonymousUser())
+    with CaptureQueriesContext(connection) as catalogue_queries:
+        published_comment_counts(technique_ids=[technique.pk])
+    counts = [q["sql"] for q in thread_queries.captured_queries if "COUNT(" in q["sql"]]
+    counts += [q["sql"] for q in catalogue_queries.captured_queries]
+    assert len(counts) == 2
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        for sql in counts:
+            cursor.execute(f"EXPLAIN {sql}")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "comment_technique_status" in plan
+
+
 def test_replies_waiting_or_hidden_show_only_to_whom_they_should(technique, staff_user):
     """Under a published question, a reply awaiting moderation shows to its author and
     staff, a hidden one to staff only; visitors and other members see neither."""
