@@ -83,3 +83,18 @@ def test_a_one_item_day_in_the_calendar_says_one_item(routine):
     ).decode()
     assert "SUMMARY:SMR: Hip (1 item)" in feed
     assert f"SUMMARY:SMR: Hip ({len(second.items)} items)" in feed
+
+
+@pytest.mark.parametrize(
+    ("limit", "text"), [(1, "at least every day,"), (5, "at least every 5 days,")]
+)
+def test_the_cycle_warning_names_the_wait_in_words(limit, text):
+    """A technique due daily comes round "every day", never "every 1 days"."""
+    from django.template.loader import render_to_string
+
+    from routines.scheduler import CycleReport
+
+    report = CycleReport(days=limit + 3, limit=limit, late=("psoas-press",))
+    html = render_to_string("routines/_cycle_warning.html", {"report": report, "choices": []})
+    assert text in html
+    assert "every 1 days" not in html
