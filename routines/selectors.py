@@ -411,7 +411,7 @@ SELECT {{column}} FROM {_PASS} WHERE routine_id = %(routine)s AND since <= %(tod
 # routine with no pass recorded plans from its first region's pass begun on its start
 # date (see ``routine_data``): its log is read from then, as once that pass is recorded.
 # The recent logs' one lower bound lets the (member, day) index find them.
-_LOGS_SQL = {
+_PLAIN_LOGS_SQL = {
     vendor: " UNION ALL ".join(
         (
             done,
@@ -426,6 +426,23 @@ SELECT 'recent', {_LOG_COLUMNS} FROM {_LOG}
         )
     )
     for vendor, done in _LATEST_DONE_SQL.items()
+}
+# A year of history made PostgreSQL plan this read afresh on every request, costing the
+# database as much as the read itself (see ``sql.planned_once``).
+_LOGS_SQL = {
+    **_PLAIN_LOGS_SQL,
+    "postgresql": sql.planned_once(
+        _PLAIN_LOGS_SQL["postgresql"],
+        {
+            "member": "bigint",
+            "routine": "bigint",
+            "today": "date",
+            "start": "date",
+            "notes_since": "date",
+            "recent_since": "date",
+            "pin_logs": "integer",
+        },
+    ),
 }
 
 # The region passes begun since ``oldest``, and the current one however old.

@@ -1,8 +1,11 @@
 import random
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
+import psycopg
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
 
@@ -254,6 +257,59 @@ def test_the_catalogue_is_read_with_the_values_the_orm_gives(catalogue):
         assert technique.region.colour == row.region.colour
 
 
+def _light_members(count: int = 200) -> None:
+    """Members who logged a few times, as most members of a real site: with them the
+    planner's statistics say what a long history is."""
+    others = get_user_model().objects.bulk_create(
+        get_user_model()(username=f"light-{n}", email=f"light-{n}@example.com")
+        for n in range(count)
+    )
+    techniques = list(Technique.objects.filter(kind="release")[:5])
+    LogEntry.objects.bulk_create(
+        LogEntry(member=other, technique=technique, day=DAY, status="skipped")
+        for other in others
+        for technique in techniques
+    )
+
+
+def _prepared_plan_costs(sql: str, params: dict) -> dict[str, str]:
+    """The top line of the plan PostgreSQL makes for the prepared ``sql``, made for the
+    values at hand (custom) and for any values (generic)."""
+    names = list(dict.fromkeys(re.findall(r"%\((\w+)\)s", sql)))
+    numbered = re.sub(r"%\((\w+)\)s", lambda m: f"${names.index(m.group(1)) + 1}", sql)
+    plans = {}
+    with connection.cursor() as cursor:
+        # EXPLAIN EXECUTE takes no bound parameters: the values go in as literals.
+        arguments = ", ".join(
+            psycopg.sql.Literal(params[name]).as_string(connection.connection) for name in names
+        )
+        cursor.execute(f"PREPARE history_read AS {numbered}")
+        for mode in ("force_custom_plan", "force_generic_plan"):
+            cursor.execute(f"SET LOCAL plan_cache_mode = {mode}")
+            cursor.execute(f"EXPLAIN EXECUTE history_read({arguments})")
+            plans[mode] = cursor.fetchone()[0]
+        cursor.execute("DEALLOCATE history_read")
+    return plans
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="reads PostgreSQL's plans")
+def test_a_long_history_read_is_planned_once_per_connection_not_on_every_request(user, routine):
+    """PostgreSQL re-plans a prepared statement on every execution while a plan made for
+    the values at hand costs less than the plan for any values: for a member with a
+    long history that was every request, the planning costing the database as much as
+    the read. The history read hides its values from the planner, so both plans are one.
+    """
+    _random_year(user, random.Random(7))
+    _light_members()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE routines_logentry")
+    params = selectors._history_params(routine, DAY)
+    plain = _prepared_plan_costs(selectors._PLAIN_LOGS_SQL["postgresql"], params)
+    assert plain["force_custom_plan"] != plain["force_generic_plan"]
+    read = _prepared_plan_costs(selectors._LOGS_SQL["postgresql"], params)
+    assert read["force_custom_plan"] == read["force_generic_plan"]
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="reads PostgreSQL's query plan")
 def test_todays_history_is_read_through_indexes_not_the_whole_log(user, routine):
     """Each part of the history read finds its rows through an index made for it (the
@@ -261,6 +317,7 @@ def test_todays_history_is_read_through_indexes_not_the_whole_log(user, routine)
     indexes, the recent days by date) instead of reading every log the member ever made:
     for a year of logs that scan and sort cost more than the rest of the page's queries."""
     _random_year(user, random.Random(7))
+    _light_members()
     params = selectors._history_params(routine, DAY)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE routines_logentry")
