@@ -60,7 +60,8 @@ def instances(model: type[Model], columns: Sequence[str], found: Iterable[Sequen
     return [model.from_db(connection.alias, columns, values) for values in converted(fields, found)]
 
 
-_PARAMETER = re.compile(r"%\((\w+)\)s")
+# A named parameter as Django and psycopg write it: %(name)s.
+PARAMETER = re.compile(r"%\((\w+)\)s")
 
 
 def planned_once(sql: str, types: Mapping[str, str]) -> str:
@@ -69,13 +70,13 @@ def planned_once(sql: str, types: Mapping[str, str]) -> str:
 
     PostgreSQL plans a prepared statement afresh on every execution for as long as a
     plan for the values at hand looks cheaper than the plan for any values: for a
-    member with ten times the average history that was every execution, the planning
+    member with eight times the average history that was every execution, the planning
     costing as much as the query. Read from a materialized CTE, the values are unknown
     to the planner either way, so after its first tries it keeps the one plan. Index
     conditions on them still use the indexes (as parameters of the executor); the
     conditions that must match a partial index are written into the query, not bound.
     """
-    names = list(dict.fromkeys(_PARAMETER.findall(sql)))
+    names = list(dict.fromkeys(PARAMETER.findall(sql)))
     values = ", ".join(f"CAST(%({name})s AS {types[name]}) AS {name}" for name in names)
-    body = _PARAMETER.sub(r"(SELECT \1 FROM parameters)", sql)
+    body = PARAMETER.sub(r"(SELECT \1 FROM parameters)", sql)
     return f"WITH parameters AS MATERIALIZED (SELECT {values})\n{body}"

@@ -1,5 +1,4 @@
 import random
-import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -12,6 +11,7 @@ from django.utils import timezone
 from members.models import Profile
 from routines import scheduler, selectors, services
 from routines.models import LogEntry, Routine, RoutinePass, StretchLog
+from smrsite import sql as sql_module
 from techniques.models import Technique
 from tests.factories import ProfileFactory
 
@@ -275,8 +275,8 @@ def _light_members(count: int = 200) -> None:
 def _prepared_plan_costs(sql: str, params: dict) -> dict[str, str]:
     """The top line of the plan PostgreSQL makes for the prepared ``sql``, made for the
     values at hand (custom) and for any values (generic)."""
-    names = list(dict.fromkeys(re.findall(r"%\((\w+)\)s", sql)))
-    numbered = re.sub(r"%\((\w+)\)s", lambda m: f"${names.index(m.group(1)) + 1}", sql)
+    names = list(dict.fromkeys(sql_module.PARAMETER.findall(sql)))
+    numbered = sql_module.PARAMETER.sub(lambda m: f"${names.index(m.group(1)) + 1}", sql)
     plans = {}
     with connection.cursor() as cursor:
         # EXPLAIN EXECUTE takes no bound parameters: the values go in as literals.
