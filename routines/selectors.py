@@ -365,9 +365,10 @@ SELECT 'finished', id{", NULL" * len(_REGION_FIELDS)}
 
 
 def _latest_sql(kind: str, condition: str, count: str) -> str:
-    """Each technique's ``count`` latest logs before today that meet ``condition``."""
+    """Each technique's ``count`` latest logs before today that meet ``condition``, as
+    rows of the history read (see ``_HISTORY_SQL``)."""
     return f"""
-SELECT '{kind}', {_LOG_COLUMNS} FROM (
+SELECT '{kind}', {_LOG_COLUMNS}, NULL, NULL FROM (
     SELECT {_LOG_COLUMNS},
            ROW_NUMBER() OVER (PARTITION BY technique_id ORDER BY day DESC) AS place
       FROM {_LOG}
@@ -391,7 +392,7 @@ _NOTE = "NOT (note = '')"
 # member's done logs instead, which PostgreSQL spent a millisecond sorting for a year.
 _LATEST_DONE_SQL = {
     "postgresql": f"""
-SELECT 'done', {", ".join(f"l.{column}" for column in _LOG_COLUMNS.split(", "))}
+SELECT 'done', {", ".join(f"l.{column}" for column in _LOG_COLUMNS.split(", "))}, NULL, NULL
   FROM {Technique._meta.db_table} t CROSS JOIN LATERAL (
     SELECT {_LOG_COLUMNS} FROM {_LOG}
      WHERE member_id = %(member)s AND technique_id = t.id AND day < %(today)s AND {_DONE}
@@ -405,58 +406,17 @@ _LATEST_PASS_SQL = f"""
 SELECT {{column}} FROM {_PASS} WHERE routine_id = %(routine)s AND since <= %(today)s
  ORDER BY since DESC, id DESC LIMIT 1"""
 
-# Every log a plan depends on, each row tagged by why it is read (see ``routine_data``):
-# each technique's latest done logs and latest overuse report and latest note, and
-# every log since the earlier of RECENT_DAYS ago and the start of the current pass. A
-# routine with no pass recorded plans from its first region's pass begun on its start
-# date (see ``routine_data``): its log is read from then, as once that pass is recorded.
-# The recent logs' one lower bound lets the (member, day) index find them.
-_PLAIN_LOGS_SQL = {
-    vendor: " UNION ALL ".join(
-        (
-            done,
-            _latest_sql("report", _REPORT, "1"),
-            _latest_sql("note", f"day >= %(notes_since)s AND {_NOTE}", "1"),
-            f"""
-SELECT 'recent', {_LOG_COLUMNS} FROM {_LOG}
- WHERE member_id = %(member)s AND day <= %(today)s
-   AND day >= (SELECT CASE WHEN since < %(recent_since)s THEN since ELSE %(recent_since)s END
-                 FROM (SELECT COALESCE(({_LATEST_PASS_SQL.format(column="since")}), %(start)s)
-                              AS since) current_pass)""",
-        )
-    )
-    for vendor, done in _LATEST_DONE_SQL.items()
-}
-# A year of history made PostgreSQL plan this read afresh on every request, costing the
-# database as much as the read itself (see ``sql.planned_once``).
-_LOGS_SQL = {
-    **_PLAIN_LOGS_SQL,
-    "postgresql": sql.planned_once(
-        _PLAIN_LOGS_SQL["postgresql"],
-        {
-            "member": "bigint",
-            "routine": "bigint",
-            "today": "date",
-            "start": "date",
-            "notes_since": "date",
-            "recent_since": "date",
-            "pin_logs": "integer",
-        },
-    ),
-}
-
-# The region passes begun since ``oldest``, and the current one however old.
-_PASSES_SQL = f"""
-SELECT r.slug, p.since FROM {_PASS} p JOIN {Region._meta.db_table} r ON r.id = p.region_id
- WHERE p.routine_id = %(routine)s AND p.since <= %(today)s
-   AND (p.since >= %(oldest)s OR p.id = ({_LATEST_PASS_SQL.format(column="id")}))
- ORDER BY p.since, p.id"""
-
-# Today's stretch record and the earlier ones that can still change the stretch's
-# status: those since the later of the last tension and the last time the target
-# was reached on the last prop (see ``scheduler.stretch_status``).
-_STRETCH_SQL = f"""
-SELECT day, prop, unbroken_minutes, tension FROM {_STRETCH} s
+# Everything a plan reads of the member's past, in one statement of tagged rows
+# (kind, day, id, text, sensitivity, movement, note, minutes, tension): three round
+# trips were a fifth of "today"'s database time for rows the planner reads together.
+#
+# "stretch": today's stretch record and the earlier ones that can still change the
+# stretch's status, those since the later of the last tension and the last time the
+# target was reached on the last prop (see ``scheduler.stretch_status``); text is the
+# prop. First in the statement: PostgreSQL types each column of a UNION from its first
+# typed value, and the NULLs of the other branches take the stretch's types.
+_STRETCH_ROWS = f"""
+SELECT 'stretch', day, NULL, prop, NULL, NULL, NULL, unbroken_minutes, tension FROM {_STRETCH}
  WHERE member_id = %(member)s AND day <= %(today)s
    AND day >= COALESCE((SELECT MAX(day) FROM {_STRETCH}
                          WHERE member_id = %(member)s AND day < %(today)s AND tension),
@@ -464,8 +424,70 @@ SELECT day, prop, unbroken_minutes, tension FROM {_STRETCH} s
    AND day >= COALESCE((SELECT MAX(day) FROM {_STRETCH}
                          WHERE member_id = %(member)s AND day < %(today)s AND NOT tension
                            AND prop = %(last_prop)s AND unbroken_minutes >= %(target)s),
-                       %(min_day)s)
- ORDER BY day"""
+                       %(min_day)s)"""
+
+# "pass": the region passes begun since the earlier of PASS_DAYS ago and the oldest of
+# each technique's latest overuse report (a report holds its technique from the first
+# pass of its region after it), and the current pass however old; id is the pass's, to
+# keep passes begun on one day in order, text the region's slug.
+_PASS_ROWS = f"""
+SELECT 'pass', p.since, p.id, r.slug, NULL, NULL, NULL, NULL, NULL
+  FROM {_PASS} p JOIN {Region._meta.db_table} r ON r.id = p.region_id
+ WHERE p.routine_id = %(routine)s AND p.since <= %(today)s
+   AND (p.since >= (SELECT CASE WHEN MIN(day) < %(passes_since)s THEN MIN(day)
+                                ELSE %(passes_since)s END
+                      FROM (SELECT MAX(day) AS day FROM {_LOG}
+                             WHERE member_id = %(member)s AND day < %(today)s AND {_REPORT}
+                             GROUP BY technique_id) reports)
+        OR p.id = ({_LATEST_PASS_SQL.format(column="id")}))"""
+
+# The logs, id being the technique's: each technique's latest done logs and latest
+# overuse report and latest note, and every log since the earlier of RECENT_DAYS ago and
+# the start of the current pass. A routine with no pass recorded plans from its first
+# region's pass begun on its start date (see ``routine_data``): its log is read from
+# then, as once that pass is recorded. The recent logs' one lower bound lets the
+# (member, day) index find them.
+_RECENT_ROWS = f"""
+SELECT 'recent', {_LOG_COLUMNS}, NULL, NULL FROM {_LOG}
+ WHERE member_id = %(member)s AND day <= %(today)s
+   AND day >= (SELECT CASE WHEN since < %(recent_since)s THEN since ELSE %(recent_since)s END
+                 FROM (SELECT COALESCE(({_LATEST_PASS_SQL.format(column="since")}), %(start)s)
+                              AS since) current_pass)"""
+
+_PLAIN_HISTORY_SQL = {
+    vendor: " UNION ALL ".join(
+        (
+            _STRETCH_ROWS,
+            _PASS_ROWS,
+            done,
+            _latest_sql("report", _REPORT, "1"),
+            _latest_sql("note", f"day >= %(notes_since)s AND {_NOTE}", "1"),
+            _RECENT_ROWS,
+        )
+    )
+    for vendor, done in _LATEST_DONE_SQL.items()
+}
+# A year of history made PostgreSQL plan this read afresh on every request, costing the
+# database as much as the read itself (see ``sql.planned_once``).
+_HISTORY_SQL = {
+    **_PLAIN_HISTORY_SQL,
+    "postgresql": sql.planned_once(
+        _PLAIN_HISTORY_SQL["postgresql"],
+        {
+            "member": "bigint",
+            "routine": "bigint",
+            "today": "date",
+            "start": "date",
+            "notes_since": "date",
+            "recent_since": "date",
+            "passes_since": "date",
+            "pin_logs": "integer",
+            "min_day": "date",
+            "last_prop": "text",
+            "target": "numeric",
+        },
+    ),
+}
 
 
 def _history_params(routine: Routine, today: date) -> dict:
@@ -478,6 +500,7 @@ def _history_params(routine: Routine, today: date) -> dict:
         "pin_logs": scheduler.PIN_ELIGIBLE_LOGS,
         "notes_since": today - timedelta(days=NOTE_DAYS),
         "recent_since": today - timedelta(days=RECENT_DAYS),
+        "passes_since": today - timedelta(days=PASS_DAYS),
         "min_day": date.min,
         "last_prop": scheduler.STRETCH_PROPS[-1],
         "target": scheduler.STRETCH_TARGET_MINUTES,
@@ -485,7 +508,7 @@ def _history_params(routine: Routine, today: date) -> dict:
 
 
 def routine_data(routine: Routine, *, today: date) -> RoutineData:
-    """Load a routine's settings and the history its plans depend on (4 queries).
+    """Load a routine's settings and the history its plans depend on (2 queries).
 
     The catalogue comes from ``plan_catalogue`` (one more query when it is not kept).
     History is read as plain rows, and only what the planner looks at: every log of
@@ -515,21 +538,22 @@ def routine_data(routine: Routine, *, today: date) -> RoutineData:
     regions = tuple(sql.instances(Region, _REGION_FIELDS, (link[:-1] for link in links)))
     rows = {}
     notes = []
-    report_days = []
-    for kind, *row in sql.rows(_LOGS_SQL[connection.vendor], params):
-        if kind == "note":
-            notes.append(row)
-            continue
-        if kind == "report":
-            report_days.append(row[0])
-        # A log can be read as more than one kind: (day, technique) is unique.
-        rows[(row[0], row[1])] = row
-    params["oldest"] = min([today - timedelta(days=PASS_DAYS), *report_days])
-    passes = [scheduler.PassStart(slug, since) for slug, since in sql.rows(_PASSES_SQL, params)]
-    stretch = [
-        scheduler.StretchRecord(day, prop, float(minutes), bool(tension))
-        for day, prop, minutes, tension in sql.rows(_STRETCH_SQL, params)
-    ]
+    passes = []
+    stretch = []
+    for kind, day, pk, text, *log, minutes, tension in sql.rows(
+        _HISTORY_SQL[connection.vendor], params
+    ):
+        if kind == "stretch":
+            stretch.append(scheduler.StretchRecord(day, text, float(minutes), bool(tension)))
+        elif kind == "pass":
+            passes.append((day, pk, text))
+        elif kind == "note":
+            notes.append((day, pk, log[-1]))
+        else:
+            # A log can be read as more than one kind: (day, technique) is unique.
+            rows[(day, pk)] = (day, pk, text, *log)
+    passes = [scheduler.PassStart(slug, since) for since, _, slug in sorted(passes)]
+    stretch.sort(key=lambda record: record.day)
 
     history = []
     today_logs = {}
@@ -571,9 +595,7 @@ def routine_data(routine: Routine, *, today: date) -> RoutineData:
         recorded_passes=recorded,
         today_logs=today_logs,
         today_stretch=next((s for s in stretch if s.day == today), None),
-        last_notes={
-            slug_of[pk]: PastNote(day, text) for day, pk, _, _, _, text in notes if pk in slug_of
-        },
+        last_notes={slug_of[pk]: PastNote(day, text) for day, pk, text in notes if pk in slug_of},
         regions=regions,
     )
 

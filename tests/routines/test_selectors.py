@@ -6,6 +6,7 @@ import psycopg
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from members.models import Profile
@@ -122,6 +123,25 @@ def test_the_trimmed_history_plans_exactly_like_the_whole_of_it(user, routine, s
         for slug in data.techniques:
             done = [r.day for r in logs if r.slug == slug and r.done and r.day < today]
             assert data.last_done(slug) == max(done, default=None)
+
+
+def test_logs_passes_notes_and_stretches_come_in_one_read(user, routine):
+    """A year of logs, passes, notes and stretch records costs one read of the history,
+    beside the settings' and the catalogue's: each round trip cost "today" more than
+    its rows."""
+    rng = random.Random(3)
+    _random_year(user, rng)
+    _random_passes(routine, rng)
+    with CaptureQueriesContext(connection) as captured:
+        data = selectors.routine_data(routine, today=DAY)
+    history = ("routines_logentry", "routines_routinepass", "routines_stretchlog")
+    reads = [q["sql"] for q in captured.captured_queries if any(t in q["sql"] for t in history)]
+    assert len(reads) == 1
+    assert len(captured.captured_queries) <= 3
+    assert data.history
+    assert data.passes
+    assert data.stretch_history
+    assert data.last_notes
 
 
 def _hip_only_skipped_long_ago(user, *, since: date, until: date) -> None:
@@ -304,9 +324,9 @@ def test_a_long_history_read_is_planned_once_per_connection_not_on_every_request
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE routines_logentry")
     params = selectors._history_params(routine, DAY)
-    plain = _prepared_plan_costs(selectors._PLAIN_LOGS_SQL["postgresql"], params)
+    plain = _prepared_plan_costs(selectors._PLAIN_HISTORY_SQL["postgresql"], params)
     assert plain["force_custom_plan"] != plain["force_generic_plan"]
-    read = _prepared_plan_costs(selectors._LOGS_SQL["postgresql"], params)
+    read = _prepared_plan_costs(selectors._HISTORY_SQL["postgresql"], params)
     assert read["force_custom_plan"] == read["force_generic_plan"]
 
 
@@ -322,7 +342,7 @@ def test_todays_history_is_read_through_indexes_not_the_whole_log(user, routine)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE routines_logentry")
         cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(f"EXPLAIN {selectors._LOGS_SQL['postgresql']}", params)
+        cursor.execute(f"EXPLAIN {selectors._HISTORY_SQL['postgresql']}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     indexes = ("log_once_per_technique_and_day", "log_overuse_reports", "log_notes")
     for index in (*indexes, "log_member_day"):
