@@ -6,13 +6,13 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils.formats import date_format
 from django.utils.translation import ngettext
 from icalendar import Calendar, Event
 
 from routines import selectors
 from routines.models import Routine
 from routines.scheduler import DayPlan
+from smrsite.wording import day_text
 from techniques.models import Technique
 from techniques.pdf import html_to_pdf
 
@@ -103,7 +103,7 @@ def plan_calendar(
             for n, row in enumerate(rows, 1)
         ]
         for technique, held in selectors.held_back_rows(data, plan):
-            back = f", back on {date_format(held.until, 'j M')}" if held.until else ""
+            back = f", back on {day_text(held.until, 'j M')}" if held.until else ""
             lines.append(f"Held back: {technique.name}, {held.reason}{back}.")
         event.add("description", "\n".join([*lines, "", today_url]))
         event.add("url", today_url)

@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.db.models import QuerySet
-from django.utils.formats import date_format
 from django.utils.translation import ngettext
 
 from members.models import PROFILE_COLUMNS, Profile, attach_profile
@@ -26,6 +25,7 @@ from routines.models import (
     StretchLog,
 )
 from smrsite import pagecache, sql
+from smrsite.wording import day_text
 from techniques.models import PICTURE_SHOWN, Region, Technique, Tool
 
 # Region passes begun in these last days are read (and the current one, however old):
@@ -823,7 +823,7 @@ def day_changes(before: RoutineData, after: RoutineData) -> list[str]:
             name = names[held.slug].name
             why = held.reason
             if held.until is not None:
-                until = date_format(held.until, SHORT_DAY)
+                until = day_text(held.until, SHORT_DAY)
                 changes.append(f"{name} held back until {until}: {why}.")
             else:
                 changes.append(f"{name} held back on its next turn: {why}.")
@@ -882,13 +882,13 @@ class TechniqueTrend:
         first, last = self.entries[0], self.entries[-1]
         felt = f"{last.get_sensitivity_display().lower()}, {last.get_movement_display().lower()}"
         if len(self.entries) == 1:
-            return ONE_SESSION.format(day=date_format(first.day, SHORT_DAY), felt=felt)
+            return ONE_SESSION.format(day=day_text(first.day, SHORT_DAY), felt=felt)
         done = ngettext("Done %(count)d time", "Done %(count)d times", len(self.entries)) % {
             "count": len(self.entries)
         }
         return (
-            f"{done}, first on {date_format(first.day, SHORT_DAY)}. "
-            f"Last time ({date_format(last.day, SHORT_DAY)}): {felt}."
+            f"{done}, first on {day_text(first.day, SHORT_DAY)}. "
+            f"Last time ({day_text(last.day, SHORT_DAY)}): {felt}."
         )
 
 

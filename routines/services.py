@@ -15,7 +15,6 @@ from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils.formats import date_format
 
 from members.services import profile_for, profile_update, public_name
 from routines import scheduler, selectors
@@ -30,6 +29,7 @@ from routines.models import (
     new_feed_token,
 )
 from smrsite.mail import site_email
+from smrsite.wording import day_text
 from techniques.models import Region, Technique, Tool
 
 logger = logging.getLogger(__name__)
@@ -461,7 +461,7 @@ def _send_reminder(routine: Routine, *, today: date, site_url: str) -> None:
         "routines:reminders_off", kwargs={"token": reminder_stop_token(routine)}
     )
     message = site_email(
-        subject=f"{settings.SITE_NAME}: Your plan for {date_format(today, 'l j F')}",
+        subject=f"{settings.SITE_NAME}: Your plan for {day_text(today, 'l j F')}",
         template="email/reminder",
         context={
             "name": public_name(routine.member),

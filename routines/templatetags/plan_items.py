@@ -15,7 +15,6 @@ from html import escape
 
 from django import template
 from django.template.context import Context
-from django.utils.formats import date_format
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
@@ -25,6 +24,7 @@ from routines.forms import ItemLogForm
 from routines.selectors import SHORT_DAY, ItemRow
 from routines.templatetags.hold_timer import hold_timer
 from routines.templatetags.log_fields import hidden_input, log_field
+from smrsite.wording import day_text
 from techniques.templatetags.illustrations import illustration
 
 register = template.Library()
@@ -90,7 +90,7 @@ def plan_items(
         if row.last_note:
             note = (
                 '<p class="last-note"><strong>Your note from '
-                f"{escape(date_format(row.last_note.day, SHORT_DAY))}:</strong> "
+                f"{escape(day_text(row.last_note.day, SHORT_DAY))}:</strong> "
                 f"{escape(row.last_note.text)}</p>"
             )
         out.append(
@@ -110,7 +110,7 @@ def plan_items(
 def _last_done(row: ItemRow) -> str:
     if row.last_done:
         ago = "yesterday" if row.days_since == 1 else f"{row.days_since} days ago"
-        return f"Last done {escape(date_format(row.last_done, SHORT_DAY))} ({ago})"
+        return f"Last done {escape(day_text(row.last_done, SHORT_DAY))} ({ago})"
     return "" if row.logged else "New to you"
 
 

@@ -5,10 +5,11 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from routines import documents, selectors
 from routines.models import DailySession, StretchLog
-from smrsite.wording import day_name, minutes
+from smrsite.wording import day_name, day_text, minutes
 from techniques.models import Technique
 from tests.factories import LogEntryFactory
 from tests.routines.conftest import DAY
@@ -32,6 +33,17 @@ def test_minutes_drop_a_bare_decimal_and_agree_in_number(value, text):
 def test_days_are_written_out():
     """A day in a sentence is named, never ISO."""
     assert day_name(date(2026, 12, 8)) == "Tuesday 8 December"
+
+
+def test_a_day_written_once_is_written_again_in_each_language_asked_for():
+    """Days are written once per process, but never in the language of an earlier request."""
+    day = date(2026, 12, 8)
+    assert day_text(day, "l j F") == "Tuesday 8 December"
+    with translation.override("de"):
+        assert day_text(day, "l j F") == "Dienstag 8 Dezember"
+        assert day_name(day) == "Dienstag 8 Dezember"
+    assert day_text(day, "l j F") == "Tuesday 8 December"
+    assert day_text(day, "j M") == "8 Dec"
 
 
 def test_history_after_the_first_session(auth_client, user, routine):
