@@ -51,7 +51,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._data import PSOAS, Bench, Gunicorn, generate, request, session_cookie
-from bench.pages import load_average, median_baseline, median_round, parse_wrk
+from bench.pages import (
+    cpu_times,
+    load_average,
+    median_baseline,
+    median_round,
+    parse_wrk,
+    stolen_since,
+)
 
 READERS = 1_000
 COMMENTS_PER_SECOND = 2
@@ -388,6 +395,7 @@ def run(bench: Bench, data, args, extra: dict) -> None:
     stop = threading.Event()
     # Readers' checks run beside the writers, so a slow page never slows the writes.
     probes = ThreadPoolExecutor(max_workers=4)
+    cpu_start = cpu_times()
     with Gunicorn(bench, workers=args.workers, **extra) as server:
         base = f"http://127.0.0.1:{server.port}"
         for path, cookie in (("/routine/", cookies[0]), (f"/techniques/{PSOAS}/", cookies[0])):
@@ -434,7 +442,7 @@ def run(bench: Bench, data, args, extra: dict) -> None:
             elapsed = time.monotonic() - begun
             probes.shutdown(wait=True)
         server_errors = server.errors_logged()
-    report(results, seen, elapsed, server_errors)
+    report(results, seen, elapsed, server_errors, cpu_start)
 
 
 def _paired_rounds(base: str, addresses: dict, seconds: int, work: Path, rounds: int) -> dict:
@@ -460,7 +468,9 @@ def _paired_rounds(base: str, addresses: dict, seconds: int, work: Path, rounds:
     return {"baseline": median_baseline(baselines, error_keys), **results}
 
 
-def report(results: dict, seen: Freshness, elapsed: float, server_errors: list[str]) -> None:
+def report(
+    results: dict, seen: Freshness, elapsed: float, server_errors: list[str], cpu_start: list[int]
+) -> None:
     print()
     if "baseline (again)" in results:
         baseline = (results["baseline"]["rps"] + results["baseline (again)"]["rps"]) / 2
@@ -531,6 +541,7 @@ def report(results: dict, seen: Freshness, elapsed: float, server_errors: list[s
         failures.append(f"{len(server_errors)} error lines in the server log")
         print("\n".join(server_errors[:10]))
     print(f"load average after the run: {load_average()}")
+    print(f"CPU time taken by the host's other machines during the run: {stolen_since(cpu_start)}")
     print("targets:", "met" if not failures else "NOT met: " + "; ".join(failures))
 
 

@@ -89,6 +89,23 @@ def load_average() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
+def cpu_times() -> list[int]:
+    """The machine's CPU time so far by kind, in ticks (the first line of /proc/stat)."""
+    return [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+
+
+def stolen_since(start: list[int]) -> str:
+    """The share of CPU time since ``start`` that the host gave to other machines.
+
+    On a shared host a neighbour's burst takes CPU from the page and the bare view
+    alike, but not evenly across rounds; a run with a few percent stolen says less.
+    """
+    spent = [now - then for then, now in zip(start, cpu_times(), strict=True)]
+    # user, nice, system, idle, iowait, irq, softirq, steal; guest time is in user.
+    total = sum(spent[:8])
+    return f"{spent[7] / total:.1%}" if total else "unknown"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10, help="wrk duration per page")
@@ -158,6 +175,7 @@ def run(bench: Bench, data, args) -> None:
         ("baseline (again)", "/bench/baseline", None, b"ok"),
     ]
     results = {}
+    cpu_start = cpu_times()
     with Gunicorn(
         bench, workers=args.workers, max_requests=args.max_requests, **args.extra
     ) as server:
@@ -180,7 +198,7 @@ def run(bench: Bench, data, args) -> None:
                 results[label] = wrk(base + path, seconds=args.seconds, cookie=cookie, **options)
                 print(f"  measured {label}: {results[label]['rps']:.0f} req/s", flush=True)
         server_errors = server.errors_logged()
-    report(results, server_errors, args)
+    report(results, server_errors, args, cpu_start)
 
 
 def median_round(rounds: int, bare, page, error_keys: tuple[str, ...]) -> tuple[dict, list[dict]]:
@@ -239,7 +257,7 @@ def paired_rounds(base: str, port: int, pages: list, args, options: dict) -> dic
     return {"baseline": median_baseline(baselines, error_keys), **results}
 
 
-def report(results: dict, server_errors: list[str], args) -> None:
+def report(results: dict, server_errors: list[str], args, cpu_start: list[int]) -> None:
     print()
     if args.rounds > 1:
         baseline = results["baseline"]["rps"]
@@ -276,6 +294,7 @@ def report(results: dict, server_errors: list[str], args) -> None:
         failures.append(f"{len(server_errors)} error lines in the server log")
         print("\n".join(server_errors[:10]))
     print(f"load average after the run: {load_average()}")
+    print(f"CPU time taken by the host's other machines during the run: {stolen_since(cpu_start)}")
     print("targets:", "met" if not failures else "NOT met: " + "; ".join(failures))
 
 
