@@ -82,6 +82,27 @@ def test_done_without_feedback_points_each_open_question_to_the_one_error():
     assert fine.unanswered_feedback == {}
 
 
+def _checked(form: ItemLogForm, name: str) -> list[str]:
+    return re.findall(r'value="([^"]*)"[^>]*checked', str(form[name]))
+
+
+def test_items_keep_their_own_answers_and_errors_though_their_forms_share_fields():
+    """The day's item forms share their fields instead of each copying them (the copies
+    were most of the cost of the page's forms); each item still shows its own answers,
+    names and errors, whatever was shown before it."""
+    first = _item("form-0", technique="glute-ball-roll", status="done", sensitivity="less")
+    second = _item("form-1", technique="side-hip-ball-press", status="skipped")
+    assert first.fields["status"] is second.fields["status"]
+    assert _checked(first, "status") == ["done"]
+    assert _checked(first, "sensitivity") == ["less"]
+    assert _checked(second, "status") == ["skipped"]
+    assert _checked(second, "sensitivity") == []
+    assert 'name="form-1-status"' in str(second["status"])
+    assert first.non_field_errors() == [FEEDBACK_REQUIRED_ERROR]
+    assert second.is_valid()
+    assert "aria-invalid" not in str(second["movement"])
+
+
 def test_the_summary_names_each_item_and_links_to_the_control_to_fix():
     """Errors in page order, each naming its item; radios by their first option, a hidden
     field by its item, the stretch's minutes by their box."""
