@@ -443,9 +443,10 @@ SELECT 'pass', p.since, p.id, r.slug, NULL, NULL, NULL, NULL, NULL
                              GROUP BY technique_id) reports)
         OR p.id = ({_LATEST_PASS_SQL.format(column="id")}))"""
 
-# The logs, id being the technique's: each technique's latest done logs and latest
-# overuse report and latest note, and every log since the earlier of RECENT_DAYS ago and
-# the start of the current pass. A routine with no pass recorded plans from its first
+# The logs ("done", "report", "note", "recent"; id is the technique's): each technique's
+# latest done logs, latest overuse report and latest note (``_LATEST_DONE_SQL``,
+# ``_latest_sql``), and, here, every log since the earlier of RECENT_DAYS ago and the
+# start of the current pass. A routine with no pass recorded plans from its first
 # region's pass begun on its start date (see ``routine_data``): its log is read from
 # then, as once that pass is recorded. The recent logs' one lower bound lets the
 # (member, day) index find them.
