@@ -8,6 +8,7 @@ from http import HTTPStatus
 
 import pytest
 from django.contrib.messages import get_messages
+from django.test.html import parse_html
 
 from routines import selectors
 from routines.forms import (
@@ -126,6 +127,42 @@ def test_the_summary_names_each_item_and_links_to_the_control_to_fix():
     [minutes] = errors[2:]
     assert minutes.text.startswith("Supported Corpse Stretch, unbroken, motionless minutes: ")
     assert minutes.anchor == "id_stretch-unbroken_minutes"
+
+
+def _management_inputs(page: str) -> dict[str, str]:
+    found = re.findall(r'<input type="hidden" name="(form-[A-Z_]+_FORMS)" value="(\d+)"', page)
+    return dict(found)
+
+
+@pytest.mark.parametrize("path", ["/routine/", "/routine/session/"])
+def test_the_day_form_carries_the_counts_django_reads_back(auth_client, routine, path):
+    """The counts a page writes for its formset are the ones Django's ManagementForm writes,
+    on a fresh page and on one sent back with a mistake, so a corrected form posts again."""
+    at = f"?date={DAY.isoformat()}"
+    fresh = auth_client.get(path + at)
+    counts = _management_inputs(fresh.content.decode())
+    assert counts == {
+        "form-TOTAL_FORMS": "2",
+        "form-INITIAL_FORMS": "2",
+        "form-MIN_NUM_FORMS": "0",
+        "form-MAX_NUM_FORMS": "1000",
+    }
+    post = counts | {
+        "form-0-technique": "glute-ball-roll",
+        "form-0-status": "done",
+        "form-1-technique": "side-hip-ball-press",
+    }
+    mistaken = auth_client.post(f"/routine/log/{at}", post)
+    assert mistaken.status_code == HTTPStatus.BAD_REQUEST
+    assert _management_inputs(mistaken.content.decode()) == counts
+    for response in (fresh, mistaken):
+        page = response.content.decode()
+        written = re.findall(r'<input type="hidden" name="form-[A-Z_]+_FORMS"[^>]*>', page)
+        django_writes = str(response.context["formset"].management_form)
+        assert parse_html("".join(written)) == parse_html(django_writes)
+    corrected = post | {"form-0-sensitivity": "less", "form-0-movement": "better"}
+    assert auth_client.post(f"/routine/log/{at}", corrected).status_code == HTTPStatus.FOUND
+    assert LogEntry.objects.filter(technique__slug="glute-ball-roll", day=DAY).exists()
 
 
 def test_a_bad_submit_comes_back_with_the_summary_not_a_message(auth_client, routine):
