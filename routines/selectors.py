@@ -344,31 +344,37 @@ _PASS = RoutinePass._meta.db_table
 _STRETCH = StretchLog._meta.db_table
 _LOG_COLUMNS = "day, technique_id, status, sensitivity, movement, note"
 
-# The routine's regions in order (with the region's columns), the techniques left out
-# and pinned, and whether today is finished: one query, each row tagged by its kind.
-_REGION_FIELDS = tuple(f.attname for f in Region._meta.concrete_fields)
-_SETTINGS_SQL = f"""
-SELECT 'region', {", ".join(f"r.{name}" for name in _REGION_FIELDS)}, l.position
+# The region's columns the settings' rows carry, in the model's field order
+# (``Model.from_db``).
+_REGION_FIELDS = ("id", "slug", "name", "position", "colour", "summary")
+# The routine's settings as rows of the history read (see ``_HISTORY_SQL``): its regions
+# (id, slug as text, name as sensitivity, colour as movement, summary as note, the
+# region's place in the routine as minutes and its own position as position), the
+# techniques left out and pinned (id), and whether today is finished. As a statement
+# of their own they cost the client 0.1 ms and PostgreSQL 0.08 ms a read on the
+# benchmark's year member, nearly all of it the round trip; as rows here the plan's
+# whole read takes the client 0.06 ms less than the two statements did.
+_SETTINGS_ROWS = f"""
+SELECT 'region', NULL, r.id, r.slug, r.name, r.colour, r.summary, l.position, NULL, r.position
   FROM {RoutineRegion._meta.db_table} l JOIN {Region._meta.db_table} r ON r.id = l.region_id
  WHERE l.routine_id = %(routine)s
 UNION ALL
-SELECT 'excluded', technique_id{", NULL" * len(_REGION_FIELDS)}
+SELECT 'excluded', NULL, technique_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL
   FROM {Routine.excluded_techniques.through._meta.db_table} WHERE routine_id = %(routine)s
 UNION ALL
-SELECT 'pinned', technique_id{", NULL" * len(_REGION_FIELDS)}
+SELECT 'pinned', NULL, technique_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL
   FROM {Routine.pinned_techniques.through._meta.db_table} WHERE routine_id = %(routine)s
 UNION ALL
-SELECT 'finished', id{", NULL" * len(_REGION_FIELDS)}
+SELECT 'finished', NULL, id, NULL, NULL, NULL, NULL, NULL, NULL, NULL
   FROM {DailySession._meta.db_table}
- WHERE routine_id = %(routine)s AND day = %(today)s AND finished
-"""
+ WHERE routine_id = %(routine)s AND day = %(today)s AND finished"""
 
 
 def _latest_sql(kind: str, condition: str, count: str) -> str:
     """Each technique's ``count`` latest logs before today that meet ``condition``, as
     rows of the history read (see ``_HISTORY_SQL``)."""
     return f"""
-SELECT '{kind}', {_LOG_COLUMNS}, NULL, NULL FROM (
+SELECT '{kind}', {_LOG_COLUMNS}, NULL, NULL, NULL FROM (
     SELECT {_LOG_COLUMNS},
            ROW_NUMBER() OVER (PARTITION BY technique_id ORDER BY day DESC) AS place
       FROM {_LOG}
@@ -392,7 +398,7 @@ _NOTE = "NOT (note = '')"
 # member's done logs instead, which PostgreSQL spent a millisecond sorting for a year.
 _LATEST_DONE_SQL = {
     "postgresql": f"""
-SELECT 'done', {", ".join(f"l.{column}" for column in _LOG_COLUMNS.split(", "))}, NULL, NULL
+SELECT 'done', {", ".join(f"l.{column}" for column in _LOG_COLUMNS.split(", "))}, NULL, NULL, NULL
   FROM {Technique._meta.db_table} t CROSS JOIN LATERAL (
     SELECT {_LOG_COLUMNS} FROM {_LOG}
      WHERE member_id = %(member)s AND technique_id = t.id AND day < %(today)s AND {_DONE}
@@ -406,19 +412,23 @@ _LATEST_PASS_SQL = f"""
 SELECT {{column}} FROM {_PASS} WHERE routine_id = %(routine)s AND since <= %(today)s
  ORDER BY since DESC, id DESC LIMIT 1"""
 
-# Everything a plan reads of the member's past, in one statement of tagged rows
-# (kind, day, id, text, sensitivity, movement, note, minutes, tension): the passes and
-# the stretch records were two more round trips for rows the planner reads together (as
-# one statement the client spends 0.7 ms a read instead of 1.0, PostgreSQL a little less,
-# on the benchmark's year member).
+# Everything a plan reads of the routine's settings and the member's past, in one
+# statement of tagged rows (kind, day, id, text, sensitivity, movement, note, minutes,
+# tension, position): the passes and the stretch records were two more round trips for
+# rows the planner reads together (as one statement the client spends 0.7 ms a read
+# instead of 1.0, PostgreSQL a little less, on the benchmark's year member), and the
+# settings one more (see ``_SETTINGS_ROWS``).
 #
 # "stretch": today's stretch record and the earlier ones that can still change the
 # stretch's status, those since the later of the last tension and the last time the
 # target was reached on the last prop (see ``scheduler.stretch_status``); text is the
-# prop. First in the statement: PostgreSQL types each column of a UNION from its first
-# typed value, and the NULLs of the other branches take the stretch's types.
+# prop. First in the statement, the regions' rows second: PostgreSQL types each column
+# of a UNION from its first two branches (two NULLs make a text, which a date or a
+# number after them cannot join), so the stretch's rows type the day, the minutes and
+# the tension, the regions' the ids, the texts and the position.
 _STRETCH_ROWS = f"""
-SELECT 'stretch', day, NULL, prop, NULL, NULL, NULL, unbroken_minutes, tension FROM {_STRETCH}
+SELECT 'stretch', day, NULL, prop, NULL, NULL, NULL, unbroken_minutes, tension, NULL
+  FROM {_STRETCH}
  WHERE member_id = %(member)s AND day <= %(today)s
    AND day >= COALESCE((SELECT MAX(day) FROM {_STRETCH}
                          WHERE member_id = %(member)s AND day < %(today)s AND tension),
@@ -433,7 +443,7 @@ SELECT 'stretch', day, NULL, prop, NULL, NULL, NULL, unbroken_minutes, tension F
 # pass of its region after it), and the current pass however old; id is the pass's, to
 # keep passes begun on one day in order, text the region's slug.
 _PASS_ROWS = f"""
-SELECT 'pass', p.since, p.id, r.slug, NULL, NULL, NULL, NULL, NULL
+SELECT 'pass', p.since, p.id, r.slug, NULL, NULL, NULL, NULL, NULL, NULL
   FROM {_PASS} p JOIN {Region._meta.db_table} r ON r.id = p.region_id
  WHERE p.routine_id = %(routine)s AND p.since <= %(today)s
    AND (p.since >= (SELECT CASE WHEN MIN(day) < %(passes_since)s THEN MIN(day)
@@ -451,7 +461,7 @@ SELECT 'pass', p.since, p.id, r.slug, NULL, NULL, NULL, NULL, NULL
 # then, as once that pass is recorded. The recent logs' one lower bound lets the
 # (member, day) index find them.
 _RECENT_ROWS = f"""
-SELECT 'recent', {_LOG_COLUMNS}, NULL, NULL FROM {_LOG}
+SELECT 'recent', {_LOG_COLUMNS}, NULL, NULL, NULL FROM {_LOG}
  WHERE member_id = %(member)s AND day <= %(today)s
    AND day >= (SELECT CASE WHEN since < %(recent_since)s THEN since ELSE %(recent_since)s END
                  FROM (SELECT COALESCE(({_LATEST_PASS_SQL.format(column="since")}), %(start)s)
@@ -461,6 +471,7 @@ _PLAIN_HISTORY_SQL = {
     vendor: " UNION ALL ".join(
         (
             _STRETCH_ROWS,
+            _SETTINGS_ROWS,
             _PASS_ROWS,
             done,
             _latest_sql("report", _REPORT, "1"),
@@ -511,7 +522,7 @@ def _history_params(routine: Routine, today: date) -> dict:
 
 
 def routine_data(routine: Routine, *, today: date) -> RoutineData:
-    """Load a routine's settings and the history its plans depend on (2 queries).
+    """Load a routine's settings and the history its plans depend on (1 query).
 
     The catalogue comes from ``plan_catalogue`` (one more query when it is not kept).
     History is read as plain rows, and only what the planner looks at: every log of
@@ -525,26 +536,13 @@ def routine_data(routine: Routine, *, today: date) -> RoutineData:
     """
     catalogue = plan_catalogue()
     slug_of = catalogue.slugs
-    params = _history_params(routine, today)
     links, excluded, pinned, today_finished = [], [], [], False
-    for kind, pk, *columns in sql.rows(_SETTINGS_SQL, params):
-        if kind == "region":
-            links.append((pk, *columns))
-        elif kind == "excluded":
-            excluded.append(pk)
-        elif kind == "pinned":
-            pinned.append(pk)
-        else:
-            today_finished = True
-    # The region row is followed by its position in the routine; one conversion for all.
-    links.sort(key=lambda link: link[-1])
-    regions = tuple(sql.instances(Region, _REGION_FIELDS, (link[:-1] for link in links)))
     rows = {}
     notes = []
     passes = []
     stretch = []
-    for kind, day, pk, text, *log, minutes, tension in sql.rows(
-        _HISTORY_SQL[connection.vendor], params
+    for kind, day, pk, text, *log, minutes, tension, position in sql.rows(
+        _HISTORY_SQL[connection.vendor], _history_params(routine, today)
     ):
         if kind == "stretch":
             stretch.append(scheduler.StretchRecord(day, text, float(minutes), bool(tension)))
@@ -552,9 +550,21 @@ def routine_data(routine: Routine, *, today: date) -> RoutineData:
             passes.append((day, pk, text))
         elif kind == "note":
             notes.append((day, pk, log[-1]))
+        elif kind == "region":
+            name, colour, summary = log
+            links.append((minutes, (pk, text, name, position, colour, summary)))
+        elif kind == "excluded":
+            excluded.append(pk)
+        elif kind == "pinned":
+            pinned.append(pk)
+        elif kind == "finished":
+            today_finished = True
         else:
             # A log can be read as more than one kind: (day, technique) is unique.
             rows[(day, pk)] = (day, pk, text, *log)
+    # In the routine's order; one conversion for all the regions' rows.
+    links.sort(key=lambda link: link[0])
+    regions = tuple(sql.instances(Region, _REGION_FIELDS, (link[1] for link in links)))
     passes = [scheduler.PassStart(slug, since) for since, _, slug in sorted(passes)]
     stretch.sort(key=lambda record: record.day)
 

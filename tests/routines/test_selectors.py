@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from members.models import Profile
 from routines import scheduler, selectors, services
-from routines.models import LogEntry, Routine, RoutinePass, StretchLog
+from routines.models import DailySession, LogEntry, Routine, RoutinePass, StretchLog
 from smrsite import sql as sql_module
-from techniques.models import Technique
-from tests.factories import ProfileFactory
+from techniques.models import Region, Technique
+from tests.factories import ProfileFactory, RoutineFactory
 
 pytestmark = pytest.mark.django_db
 DAY = date(2026, 3, 2)
@@ -125,19 +125,30 @@ def test_the_trimmed_history_plans_exactly_like_the_whole_of_it(user, routine, s
             assert data.last_done(slug) == max(done, default=None)
 
 
-def test_logs_passes_notes_and_stretches_come_in_one_read(user, routine):
-    """A year of logs, passes, notes and stretch records costs one read of the history,
-    beside the settings' and the catalogue's: each round trip cost "today" more than
-    its rows."""
+def test_settings_logs_passes_notes_and_stretches_come_in_one_read(user, catalogue):
+    """The routine's settings and a year of logs, passes, notes and stretch records cost
+    one read, beside the catalogue's: each round trip cost "today" more than its rows."""
+    routine = RoutineFactory(member=user, start_date=DAY, regions=["thigh", "hip", "calves"])
     rng = random.Random(3)
     _random_year(user, rng)
     _random_passes(routine, rng)
+    left_out, pinned = Technique.objects.filter(kind="release").order_by("slug")[:2]
+    routine.excluded_techniques.add(left_out)
+    routine.pinned_techniques.add(pinned)
+    DailySession.objects.create(routine=routine, day=DAY, region=left_out.region, finished=True)
     with CaptureQueriesContext(connection) as captured:
         data = selectors.routine_data(routine, today=DAY)
-    history = ("routines_logentry", "routines_routinepass", "routines_stretchlog")
-    reads = [q["sql"] for q in captured.captured_queries if any(t in q["sql"] for t in history)]
-    assert len(reads) == 1
-    assert len(captured.captured_queries) <= 3
+    assert len(captured.captured_queries) == 2
+    assert [region.slug for region in data.regions] == ["thigh", "hip", "calves"]
+    assert data.settings.regions == ("thigh", "hip", "calves")
+    fields = ("id", "slug", "name", "position", "colour", "summary")
+    for region in data.regions:
+        stored = Region.objects.values_list(*fields).get(pk=region.pk)
+        assert tuple(getattr(region, name) for name in fields) == stored
+        assert not region.get_deferred_fields()
+    assert data.settings.excluded == {left_out.slug}
+    assert data.settings.pinned_daily == {pinned.slug}
+    assert data.today_finished
     assert data.history
     assert data.passes
     assert data.stretch_history
