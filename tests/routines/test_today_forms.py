@@ -165,6 +165,17 @@ def test_the_day_form_carries_the_counts_django_reads_back(auth_client, routine,
     assert LogEntry.objects.filter(technique__slug="glute-ball-roll", day=DAY).exists()
 
 
+def test_a_broken_count_comes_back_as_a_mistake_with_no_forms(auth_client, routine):
+    """Counts no page of ours writes (a script's post): 400, nothing saved, and the page
+    that comes back writes the counts Django read, so it cannot post items it never had."""
+    post = {"form-TOTAL_FORMS": "x", "form-INITIAL_FORMS": "2", "form-0-status": "done"}
+    response = auth_client.post(f"/routine/log/?date={DAY.isoformat()}", post)
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert not LogEntry.objects.exists()
+    counts = _management_inputs(response.content.decode())
+    assert counts["form-TOTAL_FORMS"] == "0"
+
+
 def test_a_bad_submit_comes_back_with_the_summary_not_a_message(auth_client, routine):
     """Done without feedback: 400, nothing saved, the title says Error, one summary at the
     top whose link goes to the first question left open, which is marked invalid."""
