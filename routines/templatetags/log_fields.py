@@ -185,13 +185,15 @@ def management_inputs(formset: BaseFormSet) -> SafeString:
         MIN_NUM_FORM_COUNT: formset.min_num,
         MAX_NUM_FORM_COUNT: formset.max_num,
     }
+    auto_id = formset.auto_id
     inputs = []
     for count, value in counts.items():
         name = formset.add_prefix(count)
-        id_ = _text(formset.auto_id % name) if formset.auto_id else ""
+        # Django's rule (BoundField.auto_id): a format with %s, else the name, else none.
+        id_ = (auto_id % name if "%s" in str(auto_id) else name) if auto_id else ""
         inputs.append(
             f'<input type="hidden" name="{_text(name)}" value="{value:d}"'
-            + (f' id="{id_}">' if id_ else ">")
+            + (f' id="{_text(id_)}">' if id_ else ">")
         )
     # S308: the counts are integers and the names escaped, the rest is fixed markup.
     return mark_safe("".join(inputs))

@@ -14,12 +14,14 @@ from routines import selectors
 from routines.forms import (
     FEEDBACK_REQUIRED_ERROR,
     ItemLogForm,
+    ItemLogFormSet,
     LogError,
     RoutineForm,
     StretchLogForm,
     day_log_errors,
 )
 from routines.models import LogEntry
+from routines.templatetags.log_fields import management_inputs
 from routines.views import FIX_ERRORS
 
 pytestmark = pytest.mark.django_db
@@ -163,6 +165,15 @@ def test_the_day_form_carries_the_counts_django_reads_back(auth_client, routine,
     corrected = post | {"form-0-sensitivity": "less", "form-0-movement": "better"}
     assert auth_client.post(f"/routine/log/{at}", corrected).status_code == HTTPStatus.FOUND
     assert LogEntry.objects.filter(technique__slug="glute-ball-roll", day=DAY).exists()
+
+
+@pytest.mark.parametrize("auto_id", ["id_%s", "field-%s", True, "named", False])
+def test_the_count_inputs_are_named_as_django_names_them(auto_id):
+    """Whatever ids a formset asks for (a format, the bare names, none), the count inputs
+    carry the ids Django's ManagementForm would give them."""
+    formset = ItemLogFormSet(initial=[{"technique": "glute-ball-roll"}], auto_id=auto_id)
+    written = management_inputs(formset)
+    assert parse_html(written) == parse_html(str(formset.management_form))
 
 
 def test_a_broken_count_comes_back_as_a_mistake_with_no_forms(auth_client, routine):
